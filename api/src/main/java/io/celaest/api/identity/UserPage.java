@@ -1,0 +1,7 @@
+package io.celaest.api.identity;
+
+import java.util.List;
+
+/** One page of a list; {@code nextCursor} is null on the last page. */
+public record UserPage(List<UserView> items, String nextCursor) {
+}

@@ -1,0 +1,15 @@
+package io.celaest.api.identity;
+
+import java.util.Locale;
+
+public enum UserRole {
+    OWNER, ADMIN, MEMBER, VIEWER;
+
+    public String code() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static UserRole fromCode(String code) {
+        return valueOf(code.toUpperCase(Locale.ROOT));
+    }
+}

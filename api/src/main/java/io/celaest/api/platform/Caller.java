@@ -1,0 +1,43 @@
+package io.celaest.api.platform;
+
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Who is calling: the platform operator, an organization's API key, a person, or the system itself.
+ * Authorization decisions are plain functions of this record so every side (REST, query handlers, tests)
+ * takes them the same way.
+ */
+public record Caller(ActorKind kind, String actorId, UUID organizationId, Set<String> scopes) {
+
+    public static final String ALL_SCOPES = "*";
+
+    public Caller {
+        scopes = Set.copyOf(scopes);
+    }
+
+    public static Caller platformAdmin(String actorId) {
+        return new Caller(ActorKind.PLATFORM_ADMIN, actorId, null, Set.of(ALL_SCOPES));
+    }
+
+    public static Caller system() {
+        return new Caller(ActorKind.SYSTEM, "system", null, Set.of(ALL_SCOPES));
+    }
+
+    public boolean isPlatformAdmin() {
+        return kind == ActorKind.PLATFORM_ADMIN || kind == ActorKind.SYSTEM;
+    }
+
+    /** True when the caller may see the organization at all; anything else must answer 404, not 403. */
+    public boolean canSee(UUID organization) {
+        return isPlatformAdmin() || (organizationId != null && organizationId.equals(organization));
+    }
+
+    public boolean hasScope(String scope) {
+        return scopes.contains(ALL_SCOPES) || scopes.contains(scope);
+    }
+
+    public boolean grantsAll(Set<String> requested) {
+        return scopes.contains(ALL_SCOPES) || scopes.containsAll(requested);
+    }
+}

@@ -1,0 +1,20 @@
+package io.celaest.api.platform;
+
+import java.util.Set;
+
+/** The permission vocabulary of API keys; {@code *} grants all of them. */
+public final class Scopes {
+    public static final String ORGANIZATION_READ = "organization:read";
+    public static final String ORGANIZATION_WRITE = "organization:write";
+    public static final String USERS_READ = "users:read";
+    public static final String USERS_WRITE = "users:write";
+    public static final String API_KEYS_READ = "api_keys:read";
+    public static final String API_KEYS_WRITE = "api_keys:write";
+    public static final String AUDIT_READ = "audit:read";
+
+    public static final Set<String> KNOWN = Set.of(Caller.ALL_SCOPES, ORGANIZATION_READ, ORGANIZATION_WRITE,
+            USERS_READ, USERS_WRITE, API_KEYS_READ, API_KEYS_WRITE, AUDIT_READ);
+
+    private Scopes() {
+    }
+}

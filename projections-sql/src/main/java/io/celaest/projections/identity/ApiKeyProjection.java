@@ -1,0 +1,63 @@
+package io.celaest.projections.identity;
+
+import io.celaest.api.identity.ApiKeyCreated;
+import io.celaest.api.identity.ApiKeyRevoked;
+import io.celaest.api.identity.OrganizationDeleted;
+import io.celaest.projections.platform.SequencedRows;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.SequenceNumber;
+import org.axonframework.eventhandling.Timestamp;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import java.time.Instant;
+
+import static io.celaest.projections.platform.SequencedRows.sortedArray;
+import static io.celaest.projections.platform.SequencedRows.utc;
+
+/** Read model {@code api_keys}: every key's name, prefix, scopes and state; never a secret or its hash. */
+@Component
+@ProcessingGroup(ApiKeyProjection.PROCESSING_GROUP)
+public class ApiKeyProjection {
+
+    public static final String PROCESSING_GROUP = "api_keys";
+
+    private final JdbcClient jdbc;
+    private final SequencedRows rows;
+
+    public ApiKeyProjection(JdbcClient jdbc, SequencedRows rows) {
+        this.jdbc = jdbc;
+        this.rows = rows;
+    }
+
+    @EventHandler
+    void on(ApiKeyCreated event, @SequenceNumber long sequence, @Timestamp Instant at) {
+        jdbc.sql("""
+                        INSERT INTO api_keys (id, organization_id, name, prefix, scopes, expires_at, created_at,
+                                              updated_at, last_event_sequence)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (id) DO NOTHING""")
+                .params(event.keyId(), event.organizationId(), event.name(), event.keyPrefix(),
+                        sortedArray(event.scopes()), utc(event.expiresAt()), utc(at), utc(at), sequence)
+                .update();
+    }
+
+    @EventHandler
+    void on(ApiKeyRevoked event, @SequenceNumber long sequence, @Timestamp Instant at) {
+        rows.update("api_keys", event.keyId(), sequence, at, "revoked_at = ?", utc(at));
+    }
+
+    @EventHandler
+    void on(OrganizationDeleted event, @Timestamp Instant at) {
+        jdbc.sql("UPDATE api_keys SET revoked_at = ?, updated_at = ? WHERE organization_id = ? AND revoked_at IS NULL")
+                .params(utc(at), utc(at), event.organizationId())
+                .update();
+    }
+
+    @ResetHandler
+    void reset() {
+        jdbc.sql("TRUNCATE api_keys").update();
+    }
+}

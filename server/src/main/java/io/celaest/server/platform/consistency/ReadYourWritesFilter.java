@@ -1,0 +1,77 @@
+package io.celaest.server.platform.consistency;
+
+import io.celaest.api.platform.Caller;
+import io.celaest.server.platform.security.AuthenticationFilter;
+import io.celaest.server.system.ProjectionProgress;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Read-your-writes without client sleeps: a GET from a caller who changed something in the last minute waits
+ * (bounded) until every projection on this node has handled the event log up to its head, so the caller's
+ * own writes are visible. Callers who did not write recently are never delayed.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 40)
+public class ReadYourWritesFilter extends OncePerRequestFilter {
+
+    private static final long RECENT_WRITE_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+    private final ProjectionProgress progress;
+    private final Duration timeout;
+    private final Map<String, Long> lastWriteNanos = new ConcurrentHashMap<>();
+
+    public ReadYourWritesFilter(ProjectionProgress progress,
+                                @Value("${celaest.read-your-writes-timeout:5s}") Duration timeout) {
+        this.progress = progress;
+        this.timeout = timeout;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !request.getRequestURI().startsWith("/api/");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        Caller caller = (Caller) request.getAttribute(AuthenticationFilter.CALLER_ATTRIBUTE);
+        if (caller == null) {
+            chain.doFilter(request, response);
+            return;
+        }
+        boolean read = "GET".equals(request.getMethod());
+        if (read) {
+            Long wrote = lastWriteNanos.get(caller.actorId());
+            if (wrote != null && System.nanoTime() - wrote < RECENT_WRITE_NANOS) {
+                awaitProjections();
+            }
+        }
+        chain.doFilter(request, response);
+        if (!read && response.getStatus() < 300) {
+            lastWriteNanos.put(caller.actorId(), System.nanoTime());
+        }
+    }
+
+    private void awaitProjections() {
+        long head = progress.head();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!progress.reached(head) && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.celaest.server.platform.security;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.celaest.api.identity.ApiKeyRevoked;
+import io.celaest.api.identity.OrganizationDeleted;
+import io.celaest.api.platform.ActorKind;
+import io.celaest.api.platform.Caller;
+import io.celaest.command.identity.ApiKeySecrets;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+import java.nio.ByteBuffer;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Turns a bearer token into a {@link Caller}. Keys are looked up by the SHA-256 of the secret (an index hit,
+ * so no secret is ever compared byte by byte), cached briefly, and dropped from the cache the moment this
+ * node sees the key revoked. "Last used" is kept in memory and written in batches, not once per request.
+ */
+@Component
+@ProcessingGroup("credential-cache")
+public class ApiKeyAuthenticator {
+
+    static final String PLATFORM_ADMIN_ID = "platform-admin";
+
+    private record Credential(UUID keyId, UUID organizationId, Set<String> scopes, Instant expiresAt,
+                              boolean revoked) {
+    }
+
+    private final JdbcClient jdbc;
+    private final AdminApiKey adminKey;
+    private final Cache<ByteBuffer, Credential> cache = Caffeine.newBuilder()
+            .expireAfterWrite(Duration.ofSeconds(10))
+            .maximumSize(100_000)
+            .build();
+    private final Map<UUID, Instant> lastUsed = new ConcurrentHashMap<>();
+
+    public ApiKeyAuthenticator(JdbcClient jdbc, AdminApiKey adminKey) {
+        this.jdbc = jdbc;
+        this.adminKey = adminKey;
+    }
+
+    public Optional<Caller> authenticate(String token) {
+        if (token.length() > 200) {
+            return Optional.empty();
+        }
+        if (adminKey.matches(token)) {
+            return Optional.of(Caller.platformAdmin(PLATFORM_ADMIN_ID));
+        }
+        if (!token.startsWith(ApiKeySecrets.PREFIX)) {
+            return Optional.empty();
+        }
+        ByteBuffer hash = ByteBuffer.wrap(ApiKeySecrets.hash(token));
+        Credential credential = cache.getIfPresent(hash);
+        if (credential == null) {
+            credential = load(hash.array());
+            if (credential == null) {
+                return Optional.empty();
+            }
+            cache.put(hash, credential);
+        }
+        if (credential.revoked() || (credential.expiresAt() != null && !credential.expiresAt().isAfter(Instant.now()))) {
+            return Optional.empty();
+        }
+        lastUsed.put(credential.keyId(), Instant.now());
+        return Optional.of(new Caller(ActorKind.API_KEY, credential.keyId().toString(), credential.organizationId(),
+                credential.scopes()));
+    }
+
+    private Credential load(byte[] hash) {
+        return jdbc.sql("""
+                        SELECT key_id, organization_id, scopes, expires_at, revoked_at IS NOT NULL AS revoked
+                        FROM api_key_credentials WHERE key_hash = ?""")
+                .param(hash)
+                .query((rs, n) -> {
+                    Timestamp expires = rs.getTimestamp("expires_at");
+                    return new Credential(rs.getObject("key_id", UUID.class), rs.getObject("organization_id", UUID.class),
+                            Set.of((String[]) rs.getArray("scopes").getArray()),
+                            expires == null ? null : expires.toInstant(), rs.getBoolean("revoked"));
+                })
+                .optional()
+                .orElse(null);
+    }
+
+    @EventHandler
+    void on(ApiKeyRevoked event) {
+        cache.asMap().values().removeIf(c -> c.keyId().equals(event.keyId()));
+    }
+
+    @EventHandler
+    void on(OrganizationDeleted event) {
+        cache.asMap().values().removeIf(c -> event.organizationId().equals(c.organizationId()));
+    }
+
+    @Scheduled(fixedDelayString = "PT5S")
+    void flushLastUsed() {
+        if (lastUsed.isEmpty()) {
+            return;
+        }
+        List<Map.Entry<UUID, Instant>> batch = List.copyOf(lastUsed.entrySet());
+        batch.forEach(e -> lastUsed.remove(e.getKey(), e.getValue()));
+        for (Map.Entry<UUID, Instant> used : batch) {
+            Timestamp at = Timestamp.from(used.getValue());
+            jdbc.sql("UPDATE api_key_credentials SET last_used_at = ? WHERE key_id = ?").params(at, used.getKey()).update();
+            jdbc.sql("UPDATE api_keys SET last_used_at = ? WHERE id = ?").params(at, used.getKey()).update();
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package io.celaest.server.platform.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.celaest.api.platform.Caller;
+import io.celaest.server.platform.security.AuthenticationFilter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.ContentCachingResponseWrapper;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * {@code Idempotency-Key} on POST, with Stripe's semantics: the first request with a key runs and its
+ * response (any status below 500) is stored; a retry with the same key and the same request gets the stored
+ * response back ({@code Idempotent-Replayed: true}); the same key with another request is 422; a retry
+ * while the first is still running is 409. Keys are scoped per caller and kept for 24 hours.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 30)
+public class IdempotencyFilter extends OncePerRequestFilter {
+
+    public static final String HEADER = "Idempotency-Key";
+
+    private record Stored(byte[] requestHash, Integer status, String contentType, byte[] body, String location) {
+    }
+
+    private final JdbcClient jdbc;
+    private final ObjectMapper json;
+
+    public IdempotencyFilter(JdbcClient jdbc, ObjectMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !"POST".equals(request.getMethod()) || request.getHeader(HEADER) == null
+                || !request.getRequestURI().startsWith("/api/");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String key = request.getHeader(HEADER);
+        if (key.isBlank() || key.length() > 255) {
+            Problems.write(response, json, Problems.of(HttpStatus.BAD_REQUEST, "INVALID_IDEMPOTENCY_KEY",
+                    "Idempotency-Key must be 1 to 255 characters"));
+            return;
+        }
+        Caller caller = (Caller) request.getAttribute(AuthenticationFilter.CALLER_ATTRIBUTE);
+        byte[] body;
+        try {
+            body = request.getInputStream().readAllBytes();
+        } catch (BodySizeLimitFilter.PayloadTooLarge e) {
+            Problems.write(response, json, Problems.of(HttpStatus.PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", e.getMessage()));
+            return;
+        }
+        byte[] requestHash = hash(request.getRequestURI(), body);
+        boolean first = jdbc.sql("""
+                        INSERT INTO idempotency_keys (caller_id, idempotency_key, request_hash) VALUES (?, ?, ?)
+                        ON CONFLICT DO NOTHING""")
+                .params(caller.actorId(), key, requestHash)
+                .update() == 1;
+        if (!first) {
+            replay(caller, key, requestHash, response);
+            return;
+        }
+        ContentCachingResponseWrapper recorded = new ContentCachingResponseWrapper(response);
+        boolean stored = false;
+        try {
+            chain.doFilter(new CachedBodyRequest(request, body), recorded);
+            if (recorded.getStatus() < 500) {
+                jdbc.sql("""
+                                UPDATE idempotency_keys SET status_code = ?, content_type = ?, response_body = ?,
+                                       location = ?, completed_at = now()
+                                WHERE caller_id = ? AND idempotency_key = ?""")
+                        .params(recorded.getStatus(), recorded.getContentType(), recorded.getContentAsByteArray(),
+                                recorded.getHeader(HttpHeaders.LOCATION), caller.actorId(), key)
+                        .update();
+                stored = true;
+            }
+        } finally {
+            if (!stored) {
+                // A failure on our side is not an answer: let the client retry with the same key.
+                jdbc.sql("DELETE FROM idempotency_keys WHERE caller_id = ? AND idempotency_key = ?")
+                        .params(caller.actorId(), key).update();
+            }
+            recorded.copyBodyToResponse();
+        }
+    }
+
+    private void replay(Caller caller, String key, byte[] requestHash, HttpServletResponse response) throws IOException {
+        Optional<Stored> stored = jdbc.sql("""
+                        SELECT request_hash, status_code, content_type, response_body, location
+                        FROM idempotency_keys WHERE caller_id = ? AND idempotency_key = ?""")
+                .params(caller.actorId(), key)
+                .query((rs, n) -> new Stored(rs.getBytes(1), (Integer) rs.getObject(2), rs.getString(3),
+                        rs.getBytes(4), rs.getString(5)))
+                .optional();
+        if (stored.isEmpty()) {
+            Problems.write(response, json, Problems.of(HttpStatus.CONFLICT, "IDEMPOTENCY_KEY_IN_USE",
+                    "A request with this Idempotency-Key just failed or is being retried; retry it"));
+        } else if (!Arrays.equals(stored.get().requestHash(), requestHash)) {
+            Problems.write(response, json, Problems.of(HttpStatus.UNPROCESSABLE_ENTITY, "IDEMPOTENCY_KEY_REUSED",
+                    "This Idempotency-Key was used with a different request"));
+        } else if (stored.get().status() == null) {
+            Problems.write(response, json, Problems.of(HttpStatus.CONFLICT, "IDEMPOTENCY_KEY_IN_USE",
+                    "A request with this Idempotency-Key is still being processed"));
+        } else {
+            response.setStatus(stored.get().status());
+            response.setHeader("Idempotent-Replayed", "true");
+            if (stored.get().contentType() != null) {
+                response.setContentType(stored.get().contentType());
+            }
+            if (stored.get().location() != null) {
+                response.setHeader(HttpHeaders.LOCATION, stored.get().location());
+            }
+            if (stored.get().body() != null) {
+                response.getOutputStream().write(stored.get().body());
+            }
+        }
+    }
+
+    @Scheduled(fixedDelayString = "PT10M")
+    void purgeExpired() {
+        jdbc.sql("DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'").update();
+    }
+
+    private static byte[] hash(String path, byte[] body) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(path.getBytes(StandardCharsets.UTF_8));
+            digest.update((byte) 0);
+            digest.update(body);
+            return digest.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final class CachedBodyRequest extends HttpServletRequestWrapper {
+        private final byte[] body;
+
+        CachedBodyRequest(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            ByteArrayInputStream in = new ByteArrayInputStream(body);
+            return new ServletInputStream() {
+                @Override
+                public int read() {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    return in.read(b, off, len);
+                }
+
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new UnsupportedOperationException();
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package io.celaest.server.platform.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.celaest.api.platform.Forbidden;
+import io.celaest.api.platform.RuleViolation;
+import io.celaest.projections.platform.Cursor;
+import org.axonframework.commandhandling.CommandExecutionException;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.queryhandling.QueryExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.validation.FieldError;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.stream.Collectors;
+
+/**
+ * Every error is an RFC 9457 problem with a stable {@code code}; bad input is a 4xx naming the offending
+ * fields ({@code errors: [{field, message}]}), never a 500.
+ */
+@RestControllerAdvice
+public class ProblemHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+    record FieldProblem(String field, String message) {
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex, HttpHeaders headers,
+                                                                  HttpStatusCode status, WebRequest request) {
+        List<FieldProblem> errors = ex.getBindingResult().getFieldErrors().stream()
+                .map(e -> new FieldProblem(e.getField(), message(e)))
+                .sorted(java.util.Comparator.comparing(FieldProblem::field))
+                .toList();
+        return badRequest("INVALID_REQUEST", "The request has invalid fields", errors);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
+                                                                            HttpHeaders headers, HttpStatusCode status,
+                                                                            WebRequest request) {
+        List<FieldProblem> errors = ex.getParameterValidationResults().stream()
+                .flatMap(r -> r.getResolvableErrors().stream().map(e -> new FieldProblem(
+                        r.getMethodParameter().getParameterName(), e.getDefaultMessage())))
+                .toList();
+        return badRequest("INVALID_REQUEST", "The request has invalid parameters", errors);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex, HttpHeaders headers,
+                                                                  HttpStatusCode status, WebRequest request) {
+        if (causedBy(ex, BodySizeLimitFilter.PayloadTooLarge.class)) {
+            return problem(Problems.of(HttpStatus.PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE",
+                    "The request body exceeds " + BodySizeLimitFilter.MAX_BODY_BYTES + " bytes"));
+        }
+        Throwable cause = ex.getCause();
+        if (cause instanceof UnrecognizedPropertyException unknown) {
+            return badRequest("UNKNOWN_FIELD", "The request has a field this endpoint does not know",
+                    List.of(new FieldProblem(path(unknown), "unknown field")));
+        }
+        if (cause instanceof InvalidFormatException invalid) {
+            return badRequest("INVALID_REQUEST", "A field has the wrong type or format",
+                    List.of(new FieldProblem(path(invalid), "expected " + simpleType(invalid.getTargetType()))));
+        }
+        if (cause instanceof MismatchedInputException mismatched && !mismatched.getPath().isEmpty()) {
+            return badRequest("INVALID_REQUEST", "A field has the wrong type",
+                    List.of(new FieldProblem(path(mismatched), "expected " + simpleType(mismatched.getTargetType()))));
+        }
+        if (cause instanceof JsonProcessingException) {
+            return badRequest("MALFORMED_JSON", "The request body is not valid JSON", List.of());
+        }
+        return badRequest("MALFORMED_REQUEST", "The request body is missing or unreadable", List.of());
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<Object> typeMismatch(MethodArgumentTypeMismatchException ex) {
+        return badRequest("INVALID_REQUEST", "A parameter has the wrong format",
+                List.of(new FieldProblem(ex.getName(), "expected " + simpleType(ex.getRequiredType()))));
+    }
+
+    @ExceptionHandler(Cursor.InvalidCursor.class)
+    ResponseEntity<Object> invalidCursor(Cursor.InvalidCursor ex) {
+        return badRequest("INVALID_REQUEST", "The cursor is not valid", List.of(new FieldProblem("cursor", ex.getMessage())));
+    }
+
+    @ExceptionHandler(RuleViolation.class)
+    ResponseEntity<Object> ruleViolation(RuleViolation ex) {
+        HttpStatus status = switch (ex.kind()) {
+            case NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case CONFLICT -> HttpStatus.CONFLICT;
+            case UNPROCESSABLE -> HttpStatus.UNPROCESSABLE_ENTITY;
+        };
+        return problem(Problems.of(status, ex.code(), ex.getMessage()));
+    }
+
+    @ExceptionHandler(Forbidden.class)
+    ResponseEntity<Object> forbidden(Forbidden ex) {
+        return problem(Problems.of(HttpStatus.FORBIDDEN, "FORBIDDEN", ex.getMessage()));
+    }
+
+    @ExceptionHandler(AggregateNotFoundException.class)
+    ResponseEntity<Object> aggregateNotFound(AggregateNotFoundException ex) {
+        return problem(Problems.of(HttpStatus.NOT_FOUND, "NOT_FOUND", "No such resource"));
+    }
+
+    /** Axon wraps what a handler threw; answer for the cause. */
+    @ExceptionHandler({CommandExecutionException.class, QueryExecutionException.class, CompletionException.class})
+    ResponseEntity<Object> wrapped(Exception ex) {
+        Throwable cause = ex.getCause();
+        if (cause instanceof RuleViolation violation) {
+            return ruleViolation(violation);
+        }
+        if (cause instanceof Forbidden forbidden) {
+            return forbidden(forbidden);
+        }
+        if (cause instanceof AggregateNotFoundException notFound) {
+            return aggregateNotFound(notFound);
+        }
+        if (cause instanceof Cursor.InvalidCursor invalid) {
+            return invalidCursor(invalid);
+        }
+        if (cause != null && cause != ex && cause instanceof Exception inner) {
+            return wrapped(inner);
+        }
+        return unexpected(ex);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Object> unexpected(Exception ex) {
+        log.error("Unexpected error", ex);
+        return problem(Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
+                "Something went wrong on our side; the correlation id identifies it in the logs"));
+    }
+
+    @Override
+    protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode status,
+                                                          WebRequest request) {
+        if (body instanceof ProblemDetail problem && problem.getProperties() == null) {
+            problem.setProperty("code", HttpStatus.valueOf(status.value()).name());
+        }
+        return super.createResponseEntity(body, headers, status, request);
+    }
+
+    private static ResponseEntity<Object> badRequest(String code, String detail, List<FieldProblem> errors) {
+        ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, code, detail);
+        problem.setProperty("errors", errors);
+        return problem(problem);
+    }
+
+    private static ResponseEntity<Object> problem(ProblemDetail problem) {
+        return ResponseEntity.status(problem.getStatus())
+                .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problem);
+    }
+
+    private static String message(FieldError error) {
+        return error.getDefaultMessage() == null ? "is invalid" : error.getDefaultMessage();
+    }
+
+    private static String path(JsonMappingException ex) {
+        return ex.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    private static String simpleType(Class<?> type) {
+        if (type == null) {
+            return "another type";
+        }
+        Map<Class<?>, String> names = Map.of(java.util.UUID.class, "a UUID", Integer.class, "an integer",
+                int.class, "an integer", Long.class, "an integer", long.class, "an integer",
+                String.class, "a string", java.time.Instant.class, "an ISO-8601 instant", Boolean.class, "a boolean");
+        return names.getOrDefault(type, type.isEnum() ? "one of the allowed values"
+                : java.util.Collection.class.isAssignableFrom(type) ? "an array"
+                : java.util.Map.class.isAssignableFrom(type) ? "an object" : type.getSimpleName());
+    }
+
+    private static boolean causedBy(Throwable ex, Class<? extends Throwable> type) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

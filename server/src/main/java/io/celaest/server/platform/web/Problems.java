@@ -1,0 +1,31 @@
+package io.celaest.server.platform.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+
+import java.io.IOException;
+import java.net.URI;
+
+/** RFC 9457 problem documents, for the places (servlet filters) that answer before Spring MVC does. */
+public final class Problems {
+
+    private Problems() {
+    }
+
+    public static ProblemDetail of(HttpStatus status, String code, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(URI.create("https://celaest.io/problems/" + code.toLowerCase().replace('_', '-')));
+        problem.setProperty("code", code);
+        return problem;
+    }
+
+    public static void write(HttpServletResponse response, ObjectMapper json, ProblemDetail problem)
+            throws IOException {
+        response.setStatus(problem.getStatus());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        json.writeValue(response.getOutputStream(), problem);
+    }
+}

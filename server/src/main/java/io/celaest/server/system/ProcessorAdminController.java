@@ -1,0 +1,66 @@
+package io.celaest.server.system;
+
+import io.celaest.api.platform.Access;
+import io.celaest.api.platform.Caller;
+import io.celaest.api.platform.RuleViolation;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.axonframework.eventhandling.StreamingEventProcessor;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.List;
+
+/**
+ * Operator view of the projections: their position against the event log, and a replay that resets a
+ * processing group and rebuilds its read model from the log (progress visible here while it runs).
+ */
+@RestController
+@RequestMapping("/api/v1/admin/processors")
+@Tag(name = "Operations")
+public class ProcessorAdminController {
+
+    private final ProjectionProgress progress;
+
+    public ProcessorAdminController(ProjectionProgress progress) {
+        this.progress = progress;
+    }
+
+    @GetMapping
+    @Operation(summary = "Event processors with position, lag and replay progress (platform operator)")
+    public List<ProjectionProgress.ProcessorStatus> list(@Parameter(hidden = true) Caller caller) {
+        Access.requirePlatformAdmin(caller);
+        return progress.status();
+    }
+
+    @GetMapping("/{name}")
+    @Operation(summary = "One event processor's status (platform operator)")
+    public ProjectionProgress.ProcessorStatus get(@Parameter(hidden = true) Caller caller, @PathVariable String name) {
+        Access.requirePlatformAdmin(caller);
+        return progress.status().stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> RuleViolation.notFound("PROCESSOR_NOT_FOUND", "No such event processor"));
+    }
+
+    @PostMapping("/{name}/replay")
+    @Operation(summary = "Rebuild a read model from the event log (platform operator)")
+    public ResponseEntity<ProjectionProgress.ProcessorStatus> replay(@Parameter(hidden = true) Caller caller,
+                                                                     @PathVariable String name) {
+        Access.requirePlatformAdmin(caller);
+        StreamingEventProcessor processor = progress.processors().get(name);
+        if (processor == null) {
+            throw RuleViolation.notFound("PROCESSOR_NOT_FOUND", "No such event processor");
+        }
+        if (!processor.supportsReset()) {
+            throw RuleViolation.conflict("REPLAY_UNSUPPORTED", "This processor cannot be replayed");
+        }
+        processor.shutDown();
+        processor.resetTokens();
+        processor.start();
+        return ResponseEntity.accepted().body(get(caller, name));
+    }
+}

@@ -1,0 +1,119 @@
+package io.celaest.server.system;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.axonframework.config.EventProcessingConfiguration;
+import org.axonframework.eventhandling.EventTrackerStatus;
+import org.axonframework.eventhandling.StreamingEventProcessor;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+
+/**
+ * Where each projection stands against the head of the event log: used by read-your-writes, readiness,
+ * the lag metrics and the operator's replay view.
+ */
+@Component
+public class ProjectionProgress {
+
+    private final EventProcessingConfiguration processing;
+    private final JdbcClient jdbc;
+    private final MeterRegistry meters;
+
+    public ProjectionProgress(EventProcessingConfiguration processing, JdbcClient jdbc, MeterRegistry meters) {
+        this.processing = processing;
+        this.jdbc = jdbc;
+        this.meters = meters;
+    }
+
+    public record SegmentStatus(int segment, Long position, boolean replaying, boolean caughtUp, boolean errorState,
+                                String error) {
+    }
+
+    public record ProcessorStatus(String name, boolean running, boolean error, boolean replaying, long head,
+                                  Long position, Long lag, Double replayProgress, List<SegmentStatus> segments) {
+    }
+
+    /** Highest committed global index of the event log (0 when empty). */
+    public long head() {
+        return jdbc.sql("SELECT coalesce(max(global_index), 0) FROM domain_event_entry").query(Long.class).single();
+    }
+
+    public Map<String, StreamingEventProcessor> processors() {
+        Map<String, StreamingEventProcessor> streaming = new TreeMap<>();
+        processing.eventProcessors().forEach((name, processor) -> {
+            if (processor instanceof StreamingEventProcessor s) {
+                streaming.put(name, s);
+            }
+        });
+        return streaming;
+    }
+
+    /** Lowest position over the segments this node works on; empty when it holds none. */
+    public static OptionalLong position(StreamingEventProcessor processor) {
+        return processor.processingStatus().values().stream()
+                .map(EventTrackerStatus::getCurrentPosition)
+                .filter(OptionalLong::isPresent)
+                .mapToLong(OptionalLong::getAsLong)
+                .min();
+    }
+
+    /** True when every streaming processor on this node has handled everything up to {@code index}. */
+    public boolean reached(long index) {
+        for (StreamingEventProcessor processor : processors().values()) {
+            Map<Integer, EventTrackerStatus> status = processor.processingStatus();
+            if (status.isEmpty() && processor.isRunning()) {
+                return false;
+            }
+            for (EventTrackerStatus segment : status.values()) {
+                if (segment.getCurrentPosition().orElse(-1) < index || segment.isReplaying() && !segment.isCaughtUp()) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    public List<ProcessorStatus> status() {
+        long head = head();
+        List<ProcessorStatus> result = new ArrayList<>();
+        processors().forEach((name, processor) -> {
+            List<SegmentStatus> segments = processor.processingStatus().values().stream()
+                    .sorted(Comparator.comparingInt(s -> s.getSegment().getSegmentId()))
+                    .map(s -> new SegmentStatus(s.getSegment().getSegmentId(),
+                            s.getCurrentPosition().isPresent() ? s.getCurrentPosition().getAsLong() : null,
+                            s.isReplaying(), s.isCaughtUp(), s.isErrorState(),
+                            s.getError() == null ? null : s.getError().toString()))
+                    .toList();
+            OptionalLong position = position(processor);
+            boolean replaying = processor.processingStatus().values().stream().anyMatch(EventTrackerStatus::isReplaying);
+            Double progress = replaying && head > 0 && position.isPresent()
+                    ? Math.min(1.0, (double) position.getAsLong() / head) : null;
+            result.add(new ProcessorStatus(name, processor.isRunning(), processor.isError(), replaying, head,
+                    position.isPresent() ? position.getAsLong() : null,
+                    position.isPresent() ? Math.max(0, head - position.getAsLong()) : null, progress, segments));
+        });
+        return result;
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void registerLagGauges() {
+        processors().forEach((name, processor) -> Gauge.builder("celaest.event.processor.lag", processor,
+                        p -> {
+                            OptionalLong position = position(p);
+                            return position.isPresent() ? Math.max(0, head() - position.getAsLong()) : Double.NaN;
+                        })
+                .description("Events between the head of the event log and the processor's position")
+                .baseUnit("events")
+                .tag("processor", name)
+                .register(meters));
+    }
+}

@@ -19,9 +19,10 @@ class EventMetadataTest extends PlatformTest {
 
     @Test
     void eventsKeepTheActorOriginCorrelationAndIdempotencyKeyOfTheirCommand() throws Exception {
+        String idempotencyKey = "idem-meta-" + java.util.UUID.randomUUID();
         Api.Response created = api().call("POST", "/api/v1/organizations", ADMIN_KEY,
                 Map.of("name", "Meta", "slug", io.celaest.server.support.Fixtures.uniqueSlug("meta"), "plan", "starter"),
-                "User-Agent", "audit-probe/1.0", "X-Correlation-Id", "corr-123", "Idempotency-Key", "idem-meta-1");
+                "User-Agent", "audit-probe/1.0", "X-Correlation-Id", "corr-123", "Idempotency-Key", idempotencyKey);
         assertThat(created.status()).isEqualTo(201);
         assertThat(created.header("X-Correlation-Id")).isEqualTo("corr-123");
         String org = created.json().get("id").asText();
@@ -46,7 +47,7 @@ class EventMetadataTest extends PlatformTest {
         assertThat(meta.get("clientIp").asText()).isIn("127.0.0.1", "0:0:0:0:0:0:0:1");
         assertThat(meta.get("userAgent").asText()).isEqualTo("audit-probe/1.0");
         assertThat(meta.get("correlationId").asText()).isEqualTo("corr-123");
-        assertThat(meta.get("idempotencyKey").asText()).isEqualTo("idem-meta-1");
+        assertThat(meta.get("idempotencyKey").asText()).isEqualTo(idempotencyKey);
         assertThat(meta.toString()).doesNotContain(ADMIN_KEY);
         assertThat(payloads.get(0)).doesNotContain(ADMIN_KEY);
     }

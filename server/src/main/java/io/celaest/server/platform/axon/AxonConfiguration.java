@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.celaest.api.platform.MetadataKeys;
+import org.axonframework.commandhandling.CommandBus;
+import org.axonframework.commandhandling.CommandBusSpanFactory;
+import org.axonframework.commandhandling.DuplicateCommandHandlerResolver;
+import org.axonframework.commandhandling.SimpleCommandBus;
 import org.axonframework.common.caching.Cache;
 import org.axonframework.common.caching.WeakReferenceCache;
 import org.axonframework.common.jdbc.ConnectionProvider;
@@ -20,13 +24,20 @@ import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 import org.axonframework.messaging.correlation.CorrelationDataProvider;
 import org.axonframework.messaging.correlation.MessageOriginProvider;
 import org.axonframework.messaging.correlation.SimpleCorrelationDataProvider;
+import org.axonframework.messaging.interceptors.CorrelationDataInterceptor;
 import org.axonframework.serialization.Serializer;
+import org.axonframework.spring.jdbc.SpringDataSourceConnectionProvider;
 import org.axonframework.serialization.json.JacksonSerializer;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
+import org.springframework.transaction.PlatformTransactionManager;
+
+import javax.sql.DataSource;
+import java.util.List;
 
 /**
  * Axon on PostgreSQL: the JDBC event storage engine over Flyway-owned snake_case tables, Jackson for every
@@ -60,6 +71,16 @@ public class AxonConfiguration {
     @Qualifier("messageSerializer")
     public Serializer messageSerializer() {
         return JacksonSerializer.builder().objectMapper(storageMapper()).defaultTyping().build();
+    }
+
+    /**
+     * Connections come from the Spring transaction of the moment, and only Spring commits them. (Axon's
+     * default wrapper also commits the connection when a unit of work commits, which would break the
+     * batches of {@link GroupCommitCommandBus}.)
+     */
+    @Bean
+    public ConnectionProvider connectionProvider(DataSource dataSource) {
+        return new SpringDataSourceConnectionProvider(dataSource);
     }
 
     @Bean
@@ -114,6 +135,31 @@ public class AxonConfiguration {
                 .snapshotFilter(configuration.snapshotFilter())
                 .batchSize(500)
                 .build();
+    }
+
+    /**
+     * Commands share durable commits under load (see {@link GroupCommitCommandBus}). With Axon Server the
+     * connector's own command bus is used instead.
+     */
+    @Bean(destroyMethod = "shutdown")
+    @ConditionalOnProperty(name = "axon.axonserver.enabled", havingValue = "false", matchIfMissing = true)
+    public GroupCommitCommandBus commandBus(PlatformTransactionManager transactions, DataSource dataSource,
+                                            TransactionManager axonTransactions,
+                                            org.axonframework.config.Configuration configuration,
+                                            DuplicateCommandHandlerResolver duplicateResolver,
+                                            List<Cache> aggregateCaches,
+                                            @Value("${celaest.commands.group-commit-workers:2}") int workers,
+                                            @Value("${celaest.commands.max-batch:64}") int maxBatch) {
+        // Each command's unit of work joins the batch's transaction, inside a savepoint of its own.
+        SimpleCommandBus local = SimpleCommandBus.builder()
+                .transactionManager(axonTransactions)
+                .duplicateCommandHandlerResolver(duplicateResolver)
+                .spanFactory(configuration.getComponent(CommandBusSpanFactory.class))
+                .messageMonitor(configuration.messageMonitor(CommandBus.class, "commandBus"))
+                .build();
+        local.registerHandlerInterceptor(new CorrelationDataInterceptor<>(configuration.correlationDataProviders()));
+        return new GroupCommitCommandBus(local, transactions, dataSource, workers, maxBatch,
+                () -> aggregateCaches.forEach(Cache::removeAll));
     }
 
     @Bean

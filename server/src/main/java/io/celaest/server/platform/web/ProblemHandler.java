@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.celaest.api.platform.Forbidden;
 import io.celaest.api.platform.RuleViolation;
 import io.celaest.projections.platform.Cursor;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.Path;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.queryhandling.QueryExecutionException;
@@ -90,6 +92,19 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             return badRequest("MALFORMED_JSON", "The request body is not valid JSON", List.of());
         }
         return badRequest("MALFORMED_REQUEST", "The request body is missing or unreadable", List.of());
+    }
+
+    /**
+     * Parameter constraints of a {@code @Validated} controller are checked by a method-validation proxy, which
+     * throws this instead of Spring MVC's {@link HandlerMethodValidationException}: bad input all the same.
+     */
+    @ExceptionHandler(ConstraintViolationException.class)
+    ResponseEntity<Object> constraintViolation(ConstraintViolationException ex) {
+        List<FieldProblem> errors = ex.getConstraintViolations().stream()
+                .map(v -> new FieldProblem(leafName(v.getPropertyPath()), v.getMessage()))
+                .sorted(java.util.Comparator.comparing(FieldProblem::field))
+                .toList();
+        return badRequest("INVALID_REQUEST", "The request has invalid parameters", errors);
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
@@ -181,6 +196,16 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return ex.getPath().stream()
                 .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
                 .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    private static String leafName(Path path) {
+        String name = path.toString();
+        for (Path.Node node : path) {
+            if (node.getName() != null) {
+                name = node.getName();
+            }
+        }
+        return name;
     }
 
     private static String simpleType(Class<?> type) {

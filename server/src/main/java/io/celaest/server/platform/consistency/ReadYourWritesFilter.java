@@ -1,5 +1,7 @@
 package io.celaest.server.platform.consistency;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.celaest.api.platform.Caller;
 import io.celaest.server.platform.security.AuthenticationFilter;
 import io.celaest.server.system.ProjectionProgress;
@@ -15,8 +17,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -29,11 +29,13 @@ import java.util.concurrent.locks.LockSupport;
 @Order(Ordered.HIGHEST_PRECEDENCE + 40)
 public class ReadYourWritesFilter extends OncePerRequestFilter {
 
-    private static final long RECENT_WRITE_NANOS = TimeUnit.MINUTES.toNanos(1);
-
     private final ProjectionProgress progress;
     private final Duration timeout;
-    private final Map<String, Long> lastWriteNanos = new ConcurrentHashMap<>();
+    /** Callers who wrote within the last minute; older entries expire on their own. */
+    private final Cache<String, Boolean> recentWriters = Caffeine.newBuilder()
+            .expireAfterWrite(Duration.ofMinutes(1))
+            .maximumSize(1_000_000)
+            .build();
 
     public ReadYourWritesFilter(ProjectionProgress progress,
                                 @Value("${celaest.read-your-writes-timeout:5s}") Duration timeout) {
@@ -56,14 +58,13 @@ public class ReadYourWritesFilter extends OncePerRequestFilter {
         }
         boolean read = "GET".equals(request.getMethod());
         if (read) {
-            Long wrote = lastWriteNanos.get(caller.actorId());
-            if (wrote != null && System.nanoTime() - wrote < RECENT_WRITE_NANOS) {
+            if (recentWriters.getIfPresent(caller.actorId()) != null) {
                 awaitProjections();
             }
         }
         chain.doFilter(request, response);
         if (!read && response.getStatus() < 300) {
-            lastWriteNanos.put(caller.actorId(), System.nanoTime());
+            recentWriters.put(caller.actorId(), Boolean.TRUE);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.celaest.server.platform.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -87,6 +88,13 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         if (cause instanceof MismatchedInputException mismatched && !mismatched.getPath().isEmpty()) {
             return badRequest("INVALID_REQUEST", "A field has the wrong type",
                     List.of(new FieldProblem(path(mismatched), "expected " + simpleType(mismatched.getTargetType()))));
+        }
+        if (cause instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()
+                && mapping.getCause() instanceof InputCoercionException coercion) {
+            // a number out of the field's range: Jackson wraps the parser's error with the field's path
+            return badRequest("INVALID_REQUEST", "A field has the wrong type or format",
+                    List.of(new FieldProblem(path(mapping), "expected " + simpleType(coercion.getTargetType())
+                            + " within its range")));
         }
         if (cause instanceof JsonProcessingException) {
             return badRequest("MALFORMED_JSON", "The request body is not valid JSON", List.of());

@@ -90,11 +90,13 @@ public class ProjectionProgress {
                     .sorted(Comparator.comparingInt(s -> s.getSegment().getSegmentId()))
                     .map(s -> new SegmentStatus(s.getSegment().getSegmentId(),
                             s.getCurrentPosition().isPresent() ? s.getCurrentPosition().getAsLong() : null,
-                            s.isReplaying(), s.isCaughtUp(), s.isErrorState(),
+                            s.isReplaying() && !s.isCaughtUp(), s.isCaughtUp(), s.isErrorState(),
                             s.getError() == null ? null : s.getError().toString()))
                     .toList();
             OptionalLong position = position(processor);
-            boolean replaying = processor.processingStatus().values().stream().anyMatch(EventTrackerStatus::isReplaying);
+            // A replay token only ends with the next new event; once caught up, the rebuild is done.
+            boolean replaying = processor.processingStatus().values().stream()
+                    .anyMatch(status -> status.isReplaying() && !status.isCaughtUp());
             Double progress = replaying && head > 0 && position.isPresent()
                     ? Math.min(1.0, (double) position.getAsLong() / head) : null;
             result.add(new ProcessorStatus(name, processor.isRunning(), processor.isError(), replaying, head,

@@ -3,7 +3,6 @@ package io.celaest.server.identity;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.celaest.server.support.Api;
 import io.celaest.server.support.Fixtures;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -544,12 +543,6 @@ class OrganizationApiTest extends IdentityTestSupport {
     }
 
     @Test
-    @Disabled("BUG: ProjectionProgress.status() (server/system/ProjectionProgress.java:97) reports replaying=true "
-            + "while any segment still holds an Axon ReplayToken, and a ReplayToken whose position equals the token at "
-            + "reset is only dropped when a newer event arrives; so after a replay has caught up with an idle log a "
-            + "segment can be shown replaying indefinitely (seen for 60 s: caughtUp=true, lag 0, replayProgress 1.0). "
-            + "Fix: count a segment as replaying only while isReplaying() && !isCaughtUp(), as reached() does. "
-            + "Timing-dependent (depends on gaps in global_index): this test does not fail on every run")
     void aReplayThatCaughtUpIsNoLongerReportedAsReplaying() {
         Fixtures.createOrganization(api(), "starter");
         expect(asAdmin("POST", "/api/v1/admin/processors/organizations/replay", null), 202);

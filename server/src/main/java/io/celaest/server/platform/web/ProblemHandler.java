@@ -82,8 +82,10 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                     List.of(new FieldProblem(path(unknown), "unknown field")));
         }
         if (cause instanceof InvalidFormatException invalid) {
+            String message = StrictJsonConfiguration.NUL_MESSAGE.equals(invalid.getOriginalMessage())
+                    ? StrictJsonConfiguration.NUL_MESSAGE : "expected " + simpleType(invalid.getTargetType());
             return badRequest("INVALID_REQUEST", "A field has the wrong type or format",
-                    List.of(new FieldProblem(path(invalid), "expected " + simpleType(invalid.getTargetType()))));
+                    List.of(new FieldProblem(path(invalid), message)));
         }
         if (cause instanceof MismatchedInputException mismatched && !mismatched.getPath().isEmpty()) {
             return badRequest("INVALID_REQUEST", "A field has the wrong type",

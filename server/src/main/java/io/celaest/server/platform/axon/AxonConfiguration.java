@@ -9,6 +9,9 @@ import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.commandhandling.CommandBusSpanFactory;
 import org.axonframework.commandhandling.DuplicateCommandHandlerResolver;
 import org.axonframework.commandhandling.SimpleCommandBus;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.commandhandling.gateway.DefaultCommandGateway;
+import org.axonframework.commandhandling.gateway.IntervalRetryScheduler;
 import org.axonframework.common.caching.Cache;
 import org.axonframework.common.caching.WeakReferenceCache;
 import org.axonframework.common.jdbc.ConnectionProvider;
@@ -37,7 +40,10 @@ import org.springframework.context.annotation.Primary;
 import org.springframework.transaction.PlatformTransactionManager;
 
 import javax.sql.DataSource;
+import java.sql.SQLException;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Axon on PostgreSQL: the JDBC event storage engine over Flyway-owned snake_case tables, Jackson for every
@@ -81,6 +87,26 @@ public class AxonConfiguration {
     @Bean
     public ConnectionProvider connectionProvider(DataSource dataSource) {
         return new SpringDataSourceConnectionProvider(dataSource);
+    }
+
+    /**
+     * PostgreSQL reports a unique violation as SQLState 23505 (inside a BatchUpdateException for batched
+     * appends); recognising it turns a lost race on an aggregate into Axon's retryable ConcurrencyException.
+     */
+    @Bean
+    public PersistenceExceptionResolver persistenceExceptionResolver() {
+        return exception -> {
+            for (Throwable t = exception; t != null; t = t.getCause()) {
+                if (t instanceof SQLException sql) {
+                    for (SQLException e = sql; e != null; e = e.getNextException()) {
+                        if ("23505".equals(e.getSQLState())) {
+                            return true;
+                        }
+                    }
+                }
+            }
+            return false;
+        };
     }
 
     @Bean
@@ -160,6 +186,27 @@ public class AxonConfiguration {
         local.registerHandlerInterceptor(new CorrelationDataInterceptor<>(configuration.correlationDataProviders()));
         return new GroupCommitCommandBus(local, transactions, dataSource, workers, maxBatch,
                 () -> aggregateCaches.forEach(Cache::removeAll));
+    }
+
+    /**
+     * Two nodes writing one aggregate at once: the loser's append hits the unique (aggregate, sequence) key
+     * and fails with a transient ConcurrencyException; retrying reloads the aggregate and decides again.
+     */
+    @Bean
+    public CommandGateway commandGateway(CommandBus commandBus) {
+        ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "command-retry");
+            thread.setDaemon(true);
+            return thread;
+        });
+        return DefaultCommandGateway.builder()
+                .commandBus(commandBus)
+                .retryScheduler(IntervalRetryScheduler.builder()
+                        .retryExecutor(retries)
+                        .retryInterval(20)
+                        .maxRetryCount(5)
+                        .build())
+                .build();
     }
 
     @Bean

@@ -13,6 +13,7 @@ import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.Path;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.modelling.command.ConcurrencyException;
 import org.axonframework.queryhandling.QueryExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -143,6 +144,13 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return problem(Problems.of(HttpStatus.FORBIDDEN, "FORBIDDEN", ex.getMessage()));
     }
 
+    /** Still losing the race after the gateway's retries: the client may simply try again. */
+    @ExceptionHandler(ConcurrencyException.class)
+    ResponseEntity<Object> concurrentModification(ConcurrencyException ex) {
+        return problem(Problems.of(HttpStatus.CONFLICT, "CONCURRENT_MODIFICATION",
+                "Another request changed this resource at the same moment; retry"));
+    }
+
     @ExceptionHandler(AggregateNotFoundException.class)
     ResponseEntity<Object> aggregateNotFound(AggregateNotFoundException ex) {
         return problem(Problems.of(HttpStatus.NOT_FOUND, "NOT_FOUND", "No such resource"));
@@ -157,6 +165,9 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         }
         if (cause instanceof Forbidden forbidden) {
             return forbidden(forbidden);
+        }
+        if (cause instanceof ConcurrencyException concurrent) {
+            return concurrentModification(concurrent);
         }
         if (cause instanceof AggregateNotFoundException notFound) {
             return aggregateNotFound(notFound);

@@ -1,0 +1,96 @@
+package io.celaest.server.scaleout;
+
+import io.celaest.server.CelaestApplication;
+import io.celaest.server.support.Api;
+import io.celaest.server.support.Fixtures;
+import io.celaest.server.support.PlatformTest;
+import io.celaest.server.support.TestDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Scale-out without Axon Server: a second server on the same PostgreSQL. Limits still hold exactly when
+ * both nodes race for them, because the unique (aggregate, sequence) key rejects the loser's append and the
+ * command is retried against the fresh aggregate.
+ */
+class TwoNodesOnOneDatabaseTest extends PlatformTest {
+
+    private static ConfigurableApplicationContext secondNode;
+    private static Api second;
+
+    @BeforeAll
+    static void startSecondNode() throws Exception {
+        // Command-line arguments: they outrank application.yml, as a real second node's would.
+        secondNode = new SpringApplicationBuilder(CelaestApplication.class).run(
+                "--server.port=0",
+                "--spring.datasource.url=" + TestDatabase.url(),
+                "--spring.datasource.username=" + TestDatabase.user(),
+                "--spring.datasource.password=" + TestDatabase.password(),
+                "--celaest.admin-api-key=" + ADMIN_KEY,
+                "--celaest.home=" + Files.createTempDirectory("celaest-node2"));
+        int port = ((WebServerApplicationContext) secondNode).getWebServer().getPort();
+        second = new Api("http://localhost:" + port);
+    }
+
+    @AfterAll
+    static void stopSecondNode() {
+        if (secondNode != null) {
+            secondNode.close();
+        }
+    }
+
+    @Test
+    void maxUsersHoldsExactlyWhenTwoNodesRace() throws Exception {
+        String org = Fixtures.createOrganization(api(), "starter");
+        // Both nodes have the organization in their aggregate cache before the race.
+        assertThat(second.call("POST", "/api/v1/organizations/" + org + "/users", ADMIN_KEY,
+                Map.of("email", "warm@two.io", "name", "Warm", "role", "member")).status()).isEqualTo(201);
+
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Api.Response>> answers = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Api node = i % 2 == 0 ? api() : second;
+            int n = i;
+            answers.add(pool.submit(() -> {
+                start.await();
+                return node.call("POST", "/api/v1/organizations/" + org + "/users", ADMIN_KEY,
+                        Map.of("email", "node" + n + "@two.io", "name", "N" + n, "role", "member"));
+            }));
+        }
+        start.countDown();
+        List<Integer> statuses = new ArrayList<>();
+        for (Future<Api.Response> answer : answers) {
+            statuses.add(answer.get().status());
+        }
+        pool.shutdown();
+
+        assertThat(statuses).containsOnly(201, 409);
+        assertThat(statuses.stream().filter(s -> s == 201).count()).isEqualTo(4);
+        await().untilAsserted(() -> assertThat(asAdmin("GET", "/api/v1/organizations/" + org, null)
+                .json().get("activeUsers").asInt()).isEqualTo(5));
+    }
+
+    @Test
+    void aWriteOnOneNodeIsReadableOnTheOther() {
+        String org = Fixtures.createOrganization(second, "starter");
+        await().untilAsserted(() -> assertThat(asAdmin("GET", "/api/v1/organizations/" + org, null).status())
+                .isEqualTo(200));
+    }
+}

@@ -51,40 +51,36 @@ public class Api {
     }
 
     public Response call(String method, String path, String token, Object body, String... extraHeaders) {
+        String payload;
         try {
-            String payload = body == null ? null : body instanceof String s ? s : JSON.writeValueAsString(body);
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                    .timeout(Duration.ofSeconds(30))
-                    .method(method, payload == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(payload));
-            if (payload != null) {
-                request.header("Content-Type", "application/json");
-            }
-            if (token != null) {
-                request.header("Authorization", "Bearer " + token);
-            }
-            for (int i = 0; i + 1 < extraHeaders.length; i += 2) {
-                request.header(extraHeaders[i], extraHeaders[i + 1]);
-            }
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.headers().map(), response.body());
+            payload = body == null ? null : body instanceof String s ? s : JSON.writeValueAsString(body);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, payload == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(payload));
+        if (payload != null) {
+            request.header("Content-Type", "application/json");
+        }
+        for (int i = 0; i + 1 < extraHeaders.length; i += 2) {
+            request.header(extraHeaders[i], extraHeaders[i + 1]);
+        }
+        return send(request, token);
     }
 
     public Response raw(String method, String path, String token, byte[] body, String contentType) {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", contentType), token);
+    }
+
+    private Response send(HttpRequest.Builder request, String token) {
+        request.timeout(Duration.ofSeconds(30));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                    .timeout(Duration.ofSeconds(30))
-                    .method(method, HttpRequest.BodyPublishers.ofByteArray(body))
-                    .header("Content-Type", contentType);
-            if (token != null) {
-                request.header("Authorization", "Bearer " + token);
-            }
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.headers().map(), response.body());
         } catch (IOException e) {

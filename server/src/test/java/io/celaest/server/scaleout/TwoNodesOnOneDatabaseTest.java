@@ -1,5 +1,8 @@
 package io.celaest.server.scaleout;
 
+import io.celaest.api.platform.ActorKind;
+import io.celaest.api.platform.Caller;
+import io.celaest.projections.platform.TenantReads;
 import io.celaest.server.CelaestApplication;
 import io.celaest.server.support.Api;
 import io.celaest.server.support.Fixtures;
@@ -25,9 +28,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Scale-out without Axon Server: a second server on the same PostgreSQL. Limits still hold exactly when
- * both nodes race for them, because the unique (aggregate, sequence) key rejects the loser's append and the
- * command is retried against the fresh aggregate.
+ * Scale-out without Axon Server: a second server on the same PostgreSQL, connected as a superuser. Limits
+ * still hold exactly when both nodes race for them, because the unique (aggregate, sequence) key rejects the
+ * loser's append and the command is retried against the fresh aggregate; tenant isolation holds on the
+ * superuser node because reads run as the non-owner role under row-level security.
  */
 class TwoNodesOnOneDatabaseTest extends PlatformTest {
 
@@ -40,8 +44,9 @@ class TwoNodesOnOneDatabaseTest extends PlatformTest {
         secondNode = new SpringApplicationBuilder(CelaestApplication.class).run(
                 "--server.port=0",
                 "--spring.datasource.url=" + TestDatabase.url(),
-                "--spring.datasource.username=" + TestDatabase.user(),
-                "--spring.datasource.password=" + TestDatabase.password(),
+                // The second node logs in as a PostgreSQL superuser: tenant isolation must hold all the same.
+                "--spring.datasource.username=" + System.getenv("CELAEST_TEST_SUPER_USER"),
+                "--spring.datasource.password=" + System.getenv("CELAEST_TEST_SUPER_PASSWORD"),
                 "--celaest.admin-api-key=" + ADMIN_KEY,
                 "--celaest.home=" + Files.createTempDirectory("celaest-node2"));
         int port = ((WebServerApplicationContext) secondNode).getWebServer().getPort();
@@ -85,6 +90,31 @@ class TwoNodesOnOneDatabaseTest extends PlatformTest {
         assertThat(statuses.stream().filter(s -> s == 201).count()).isEqualTo(4);
         await().untilAsserted(() -> assertThat(asAdmin("GET", "/api/v1/organizations/" + org, null)
                 .json().get("activeUsers").asInt()).isEqualTo(5));
+    }
+
+    @Test
+    void aSuperuserConnectedNodeStillIsolatesTenants() {
+        Fixtures.Tenant a = Fixtures.tenant(api(), "starter");
+        Fixtures.Tenant b = Fixtures.tenant(api(), "starter");
+        assertThat(api().call("POST", "/api/v1/organizations/" + a.id() + "/users", a.key(),
+                Map.of("email", "a@iso.io", "name", "A", "role", "member")).status()).isEqualTo(201);
+        await().untilAsserted(() -> assertThat(second.call("GET", "/api/v1/organizations/" + a.id() + "/users",
+                a.key(), null).json().get("items")).hasSize(1));
+
+        assertThat(second.call("GET", "/api/v1/organizations/" + a.id(), b.key(), null).status()).isEqualTo(404);
+        assertThat(second.call("GET", "/api/v1/organizations/" + a.id() + "/users", b.key(), null).status())
+                .isEqualTo(404);
+        assertThat(second.call("GET", "/api/v1/organizations/" + b.id() + "/users", b.key(), null)
+                .json().get("items")).isEmpty();
+
+        // Underneath the API checks: a query that forgets the tenant filter still sees only the tenant's rows.
+        TenantReads reads = secondNode.getBean(TenantReads.class);
+        Caller callerB = new Caller(ActorKind.API_KEY, "probe", java.util.UUID.fromString(b.id()), java.util.Set.of("*"));
+        Long users = reads.read(callerB, jdbc -> jdbc.sql("SELECT count(*) FROM users_profile").query(Long.class).single());
+        Long organizations = reads.read(callerB,
+                jdbc -> jdbc.sql("SELECT count(*) FROM organizations").query(Long.class).single());
+        assertThat(users).isZero();
+        assertThat(organizations).isEqualTo(1);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.celaest.server.platform.security;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.celaest.api.platform.Caller;
+import io.celaest.server.audit.FailureAuditor;
 import io.celaest.server.platform.web.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -31,10 +32,13 @@ public class AuthenticationFilter extends OncePerRequestFilter {
 
     private final ApiKeyAuthenticator authenticator;
     private final ObjectMapper json;
+    private final FailureAuditor failures;
 
-    public AuthenticationFilter(ApiKeyAuthenticator authenticator, ObjectMapper json) {
+    public AuthenticationFilter(ApiKeyAuthenticator authenticator, ObjectMapper json,
+                                FailureAuditor failures) {
         this.authenticator = authenticator;
         this.json = json;
+        this.failures = failures;
     }
 
     @Override
@@ -50,6 +54,7 @@ public class AuthenticationFilter extends OncePerRequestFilter {
                 ? authenticator.authenticate(header.substring(BEARER.length()).trim())
                 : Optional.empty();
         if (caller.isEmpty()) {
+            failures.denied(request, null, 401, header == null ? "no bearer token" : "invalid bearer token");
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"celaest\"");
             Problems.write(response, json, Problems.of(HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED",
                     header == null ? "An Authorization: Bearer <API key> header is required"

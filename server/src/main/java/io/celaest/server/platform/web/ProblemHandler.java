@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.celaest.api.platform.Forbidden;
 import io.celaest.api.platform.RuleViolation;
 import io.celaest.projections.platform.Cursor;
+import io.celaest.server.audit.FailureAuditor;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.Path;
 import org.axonframework.commandhandling.CommandExecutionException;
@@ -47,6 +48,12 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
     record FieldProblem(String field, String message) {
+    }
+
+    private final FailureAuditor failures;
+
+    public ProblemHandler(FailureAuditor failures) {
+        this.failures = failures;
     }
 
     @Override
@@ -136,11 +143,13 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             case CONFLICT -> HttpStatus.CONFLICT;
             case UNPROCESSABLE -> HttpStatus.UNPROCESSABLE_ENTITY;
         };
+        failures.rejected(status.value(), ex.code(), ex.getMessage());
         return problem(Problems.of(status, ex.code(), ex.getMessage()));
     }
 
     @ExceptionHandler(Forbidden.class)
     ResponseEntity<Object> forbidden(Forbidden ex) {
+        failures.denied(HttpStatus.FORBIDDEN.value(), ex.getMessage());
         return problem(Problems.of(HttpStatus.FORBIDDEN, "FORBIDDEN", ex.getMessage()));
     }
 
@@ -153,6 +162,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(AggregateNotFoundException.class)
     ResponseEntity<Object> aggregateNotFound(AggregateNotFoundException ex) {
+        failures.rejected(HttpStatus.NOT_FOUND.value(), "NOT_FOUND", "No such resource");
         return problem(Problems.of(HttpStatus.NOT_FOUND, "NOT_FOUND", "No such resource"));
     }
 

@@ -1,0 +1,221 @@
+package io.celaest.projections.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.celaest.api.audit.AccessDenied;
+import io.celaest.api.audit.CommandRejected;
+import io.celaest.api.platform.MetadataKeys;
+import io.celaest.projections.platform.SequencedRows;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.messaging.MetaData;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Read model {@code audit_logs}: one row per event of the log, whatever its type, built from the event and its
+ * metadata. Idempotent (the row is keyed by the event's global index, inserts skip what exists), replayable
+ * (reset truncates), batched (the rows of one processor batch are written with one JDBC batch just before the
+ * batch's transaction commits). Nothing that could be a secret is copied (see {@link SecretFields}).
+ */
+@Component
+@ProcessingGroup(AuditLogProjection.PROCESSING_GROUP)
+public class AuditLogProjection {
+
+    public static final String PROCESSING_GROUP = "audit_logs";
+
+    static final Set<String> ACTOR_KINDS = Set.of("user", "api_key", "platform_admin", "system", "anonymous");
+
+    private static final String INSERT = """
+            INSERT INTO audit_logs (id, event_global_index, event_identifier, occurred_at, organization_id, actor_id,
+                                    actor_kind, action, resource_type, resource_id, outcome, failure_reason,
+                                    client_ip, user_agent, correlation_id, event_type, changes)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)
+            ON CONFLICT (event_global_index) DO NOTHING""";
+    private static final String PENDING = AuditLogProjection.class.getName() + ".pending";
+
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+
+    public AuditLogProjection(JdbcTemplate jdbc, ObjectMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    @EventHandler
+    void on(EventMessage<?> event, TrackingToken token) {
+        Object[] row = row(event, token.position().orElseThrow(
+                () -> new IllegalStateException("The audit log needs a token with a position")));
+        if (!CurrentUnitOfWork.isStarted()) {
+            jdbc.update(INSERT, row);
+            return;
+        }
+        pending(CurrentUnitOfWork.get().root()).add(row);
+    }
+
+    /** Rows of the current batch, written together when its transaction is about to commit. */
+    private List<Object[]> pending(UnitOfWork<?> unitOfWork) {
+        return unitOfWork.getOrComputeResource(PENDING, name -> {
+            List<Object[]> rows = new ArrayList<>();
+            unitOfWork.onPrepareCommit(u -> {
+                if (!rows.isEmpty()) {
+                    jdbc.batchUpdate(INSERT, rows);
+                }
+            });
+            return rows;
+        });
+    }
+
+    @ResetHandler
+    void reset() {
+        jdbc.update("TRUNCATE audit_logs");
+    }
+
+    /** The audit row of one event, in the column order of {@link #INSERT}. */
+    Object[] row(EventMessage<?> event, long globalIndex) {
+        MetaData metadata = event.getMetaData();
+        Class<?> type = event.getPayloadType();
+        ObjectNode payload = payloadTree(event.getPayload());
+
+        String action;
+        String resourceType;
+        String resourceId;
+        String outcome = "success";
+        String failureReason = null;
+        ObjectNode changes = null;
+        if (event.getPayload() instanceof CommandRejected rejected) {
+            AuditedActions.Audited audited = AuditedActions.forCommand(rejected.command(), rejected.method());
+            action = audited.action();
+            resourceType = audited.resourceType();
+            resourceId = rejected.resourceId();
+            outcome = "failure";
+            failureReason = rejected.status() + " " + rejected.code() + ": " + rejected.reason();
+        } else if (event.getPayload() instanceof AccessDenied denied) {
+            action = AuditedActions.DENY;
+            resourceType = "endpoint";
+            resourceId = denied.method() + " " + denied.path();
+            outcome = "failure";
+            failureReason = denied.status() + ": " + denied.reason();
+        } else {
+            AuditedActions.Audited audited = AuditedActions.forEvent(type);
+            action = audited.action();
+            resourceType = audited.resourceType();
+            // the id is read before scrubbing: an id field may be named like a secret (keyId) without being one
+            resourceId = audited.resourceIdField() == null ? null : text(payload.get(audited.resourceIdField()));
+            changes = changes(payload, audited);
+        }
+
+        String actorKind = text(metadata.get(MetadataKeys.ACTOR_KIND));
+        if (actorKind == null || !ACTOR_KINDS.contains(actorKind)) {
+            actorKind = "system";
+        }
+        UUID organization = uuid(text(payload.get("organizationId")));
+        if (organization == null) {
+            organization = uuid(text(metadata.get(MetadataKeys.ORGANIZATION_ID)));
+        }
+        return new Object[]{
+                UUID.nameUUIDFromBytes(("audit:" + event.getIdentifier()).getBytes(StandardCharsets.UTF_8)),
+                globalIndex,
+                cut(event.getIdentifier(), 255),
+                SequencedRows.utc(event.getTimestamp()),
+                organization,
+                cut(text(metadata.get(MetadataKeys.ACTOR_ID)), 255),
+                actorKind,
+                cut(action, 32),
+                cut(resourceType, 64),
+                cut(resourceId, 255),
+                outcome,
+                cut(failureReason, 1000),
+                cut(text(metadata.get(MetadataKeys.CLIENT_IP)), 64),
+                cut(text(metadata.get(MetadataKeys.USER_AGENT)), 500),
+                cut(text(metadata.get(MetadataKeys.CORRELATION_ID)), 255),
+                cut(type.getSimpleName(), 255),
+                changes == null || changes.isEmpty() ? null : changes.toString()};
+    }
+
+    /**
+     * Before/after of the fields an event carries. A creation records every field as {@code after}; any other
+     * event pairs {@code previousX} with {@code x} as {@code {before, after}} and records its other fields as
+     * {@code after} only (the event does not say what they were). Ids and secret-looking fields are left out.
+     */
+    private static ObjectNode changes(ObjectNode payload, AuditedActions.Audited audited) {
+        SecretFields.scrub(payload);
+        ObjectNode changes = JsonNodeFactory.instance.objectNode();
+        boolean creation = "create".equals(audited.action());
+        for (Iterator<Map.Entry<String, JsonNode>> fields = payload.fields(); fields.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            String name = field.getKey();
+            if (name.equals("organizationId") || name.equals(audited.resourceIdField()) || isPrevious(name)) {
+                continue;
+            }
+            ObjectNode change = JsonNodeFactory.instance.objectNode();
+            String previous = "previous" + Character.toUpperCase(name.charAt(0)) + name.substring(1);
+            if (payload.has(previous)) {
+                change.set("before", payload.get(previous));
+            } else if (creation) {
+                change.putNull("before");
+            }
+            change.set("after", field.getValue());
+            changes.set(name, change);
+        }
+        return changes;
+    }
+
+    private static boolean isPrevious(String name) {
+        return name.length() > 8 && name.startsWith("previous") && Character.isUpperCase(name.charAt(8));
+    }
+
+    /** The payload as a JSON object (scrubbed of secrets by {@link #changes} before anything is copied). */
+    private ObjectNode payloadTree(Object payload) {
+        JsonNode tree;
+        try {
+            tree = json.valueToTree(payload);
+        } catch (IllegalArgumentException e) {
+            tree = null;
+        }
+        if (!(tree instanceof ObjectNode object)) {
+            return JsonNodeFactory.instance.objectNode();
+        }
+        return object;
+    }
+
+    private static String text(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof JsonNode node) {
+            return node.isNull() || node.isMissingNode() || node.isContainerNode() ? null : node.asText();
+        }
+        return value.toString();
+    }
+
+    private static UUID uuid(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return UUID.fromString(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static String cut(String value, int max) {
+        return value == null || value.length() <= max ? value : value.substring(0, max);
+    }
+}

@@ -1,0 +1,173 @@
+package io.celaest.query.audit;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.celaest.api.audit.*;
+import io.celaest.api.platform.Caller;
+import io.celaest.projections.platform.TenantReads;
+import org.axonframework.queryhandling.QueryHandler;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Auditor reads: the audit log (under row-level security through {@link TenantReads}) and the history of one
+ * aggregate straight from the event log (tenant-checked here: another organization's aggregate is not found).
+ */
+@Component
+public class AuditQueryHandlers {
+
+    static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {
+    };
+
+    /** Aggregate types an auditor may name in the URL, and their type in the event log. */
+    static final Map<String, String> AGGREGATE_TYPES = Map.of("organization", "Organization");
+
+    private final TenantReads reads;
+    private final JdbcClient jdbc;
+    private final ObjectMapper json;
+
+    public AuditQueryHandlers(TenantReads reads, JdbcClient jdbc, ObjectMapper json) {
+        this.reads = reads;
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    @QueryHandler
+    public AuditLogPage handle(ListAuditLogs query) {
+        Long after = query.page().cursor() == null ? null : AuditLogSql.afterIndex(query.page().cursor());
+        AuditLogSql select = AuditLogSql.select(query.caller(), query.filter(), after, query.page().limit() + 1);
+        List<AuditLogEntry> rows = reads.read(query.caller(), jdbc -> jdbc.sql(select.sql()).params(select.params())
+                .query((rs, n) -> AuditLogSql.entry(rs, this::object)).list());
+        if (rows.size() <= query.page().limit()) {
+            return new AuditLogPage(rows, null);
+        }
+        List<AuditLogEntry> items = List.copyOf(rows.subList(0, query.page().limit()));
+        return new AuditLogPage(items, AuditLogSql.cursor(items.get(items.size() - 1).eventGlobalIndex()));
+    }
+
+    @QueryHandler
+    public Optional<AggregateEvents> handle(FindAggregateEvents query) {
+        Optional<String> type = visibleAggregate(query.caller(), query.aggregateType(), query.aggregateId());
+        if (type.isEmpty()) {
+            return Optional.empty();
+        }
+        List<StoredEvent> events = jdbc.sql("""
+                        SELECT global_index, sequence_number, event_identifier, time_stamp, payload_type, payload, meta_data
+                        FROM domain_event_entry
+                        WHERE aggregate_identifier = ? AND type = ? AND sequence_number > ?
+                        ORDER BY sequence_number LIMIT ?""")
+                .params(query.aggregateId(), type.get(), query.afterSequence(), query.limit() + 1)
+                .query(this::storedEvent).list();
+        if (events.isEmpty() && query.afterSequence() < 0) {
+            return Optional.empty();
+        }
+        Long next = null;
+        if (events.size() > query.limit()) {
+            events = List.copyOf(events.subList(0, query.limit()));
+            next = events.get(events.size() - 1).sequence();
+        }
+        return Optional.of(new AggregateEvents(query.aggregateType(), query.aggregateId(), events, next));
+    }
+
+    @QueryHandler
+    public Optional<AggregateState> handle(FindAggregateState query) {
+        Optional<String> type = visibleAggregate(query.caller(), query.aggregateType(), query.aggregateId());
+        if (type.isEmpty()) {
+            return Optional.empty();
+        }
+        AggregateStateFold fold = new AggregateStateFold();
+        long[] version = {-1};
+        Instant[] lastAt = {null};
+        String[] lastType = {null};
+        jdbc.sql("""
+                        SELECT sequence_number, time_stamp, payload_type, payload FROM domain_event_entry
+                        WHERE aggregate_identifier = ? AND type = ? ORDER BY sequence_number""")
+                .params(query.aggregateId(), type.get())
+                .query((ResultSet rs) -> {
+                    while (rs.next()) {
+                        Instant at = Instant.parse(rs.getString("time_stamp"));
+                        if (at.isAfter(query.at())) {
+                            break; // later sequence numbers happened later: the state as of `at` is complete
+                        }
+                        String eventType = simpleName(rs.getString("payload_type"));
+                        fold.apply(eventType, tree(rs.getBytes("payload")), at);
+                        version[0] = rs.getLong("sequence_number");
+                        lastAt[0] = at;
+                        lastType[0] = eventType;
+                    }
+                    return Boolean.TRUE; // JdbcClient wants a result
+                });
+        if (version[0] < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(new AggregateState(query.aggregateType(), query.aggregateId(), query.at(), version[0],
+                lastAt[0], lastType[0], json.convertValue(fold.state(), JSON_OBJECT)));
+    }
+
+    /** The event-log type of a visible aggregate, empty for an unknown type, a malformed id or a foreign tenant. */
+    static Optional<String> visibleAggregate(Caller caller, String type, String id) {
+        String stored = AGGREGATE_TYPES.get(type);
+        if (stored == null) {
+            return Optional.empty();
+        }
+        try {
+            return caller.canSee(UUID.fromString(id)) ? Optional.of(stored) : Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private StoredEvent storedEvent(ResultSet rs, int row) throws SQLException {
+        return new StoredEvent(rs.getLong("sequence_number"), rs.getLong("global_index"),
+                rs.getString("event_identifier"), Instant.parse(rs.getString("time_stamp")),
+                simpleName(rs.getString("payload_type")), object(tree(rs.getBytes("payload"))),
+                object(tree(rs.getBytes("meta_data"))));
+    }
+
+    private JsonNode tree(byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            return json.readTree(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Map<String, Object> object(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return Map.of();
+        }
+        if (!node.isObject()) {
+            Map<String, Object> wrapped = new LinkedHashMap<>();
+            wrapped.put("value", json.convertValue(node, Object.class));
+            return wrapped;
+        }
+        return json.convertValue(node, JSON_OBJECT);
+    }
+
+    Map<String, Object> object(String text) {
+        try {
+            return json.readValue(text, JSON_OBJECT);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String simpleName(String type) {
+        return type == null ? null : type.substring(type.lastIndexOf('.') + 1);
+    }
+}

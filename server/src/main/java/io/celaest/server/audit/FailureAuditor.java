@@ -1,0 +1,262 @@
+package io.celaest.server.audit;
+
+import io.celaest.api.audit.AccessDenied;
+import io.celaest.api.audit.CommandRejected;
+import io.celaest.api.platform.Caller;
+import io.celaest.api.platform.MetadataKeys;
+import io.celaest.server.platform.security.AuthenticationFilter;
+import io.celaest.server.platform.security.RequestContext;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.http.HttpServletRequest;
+import org.axonframework.eventhandling.EventBus;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.GenericEventMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.http.HttpHeaders;
+import org.springframework.stereotype.Component;
+import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Records denied requests (401/403) and rejected commands (404/409/422 of a write) as events outside any
+ * aggregate stream ({@link AccessDenied}, {@link CommandRejected}), so the audit log shows failures next to
+ * successes. Never copies the presented token: only who (when known), what was asked, and from where.
+ * <p>
+ * Cheap and bounded on the request path, so a flood of bad tokens cannot turn auditing into a denial of
+ * service: the request thread only builds a small message and offers it to a bounded queue; one background
+ * thread appends what is queued in batches (one event-store append per batch of up to 100). When the queue is
+ * full the record is dropped and counted ({@code celaest.audit.failures.dropped}), never waited for.
+ */
+@Component
+public class FailureAuditor implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(FailureAuditor.class);
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
+    private static final Pattern ORGANIZATION_PATH = Pattern.compile("/organizations/([0-9a-fA-F-]{36})(?:/|$)");
+    private static final int MAX_BATCH = 100;
+
+    private final ObjectProvider<EventBus> eventBus;
+    private final BlockingQueue<EventMessage<?>> queue;
+    private final ObjectProvider<MeterRegistry> meters;
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong published = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private volatile Thread worker;
+    private volatile boolean running;
+
+    /**
+     * Everything is resolved lazily: the authentication filter needs this bean while the web server starts,
+     * before Axon and the meter registry should be created.
+     */
+    public FailureAuditor(ObjectProvider<EventBus> eventBus, ObjectProvider<MeterRegistry> meters,
+                          @Value("${celaest.audit.failure-queue-capacity:10000}") int capacity) {
+        this.eventBus = eventBus;
+        this.meters = meters;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+    }
+
+    // --- what the web layer calls ---
+
+    /** A request refused with 401 or 403; {@code caller} is null when the credentials were missing or bad. */
+    public void denied(HttpServletRequest request, Caller caller, int status, String reason) {
+        if (request == null) {
+            return;
+        }
+        UUID organization = caller == null ? null : caller.organizationId();
+        offer(new AccessDenied(organization, status, request.getMethod(), path(request), cut(reason, 500)),
+                request, caller);
+    }
+
+    /** {@link #denied(HttpServletRequest, Caller, int, String)} for the request being served on this thread. */
+    public void denied(int status, String reason) {
+        HttpServletRequest request = currentRequest();
+        denied(request, caller(request), status, reason);
+    }
+
+    /**
+     * A write refused with 404, 409 or 422. Reads (GET, HEAD, …) answering 404 are not attempts to change
+     * anything and are ignored. The command's name and target come from {@link CommandAttempts} when a command
+     * was dispatched during the request.
+     */
+    public void rejected(HttpServletRequest request, Caller caller, int status, String code, String reason) {
+        if (request == null || SAFE_METHODS.contains(request.getMethod().toUpperCase(Locale.ROOT))) {
+            return;
+        }
+        CommandAttempts.Attempt attempt = CommandAttempts.last(request);
+        UUID organization = caller != null && caller.organizationId() != null ? caller.organizationId()
+                : attempt != null && attempt.organizationId() != null ? attempt.organizationId()
+                : organizationInPath(request);
+        offer(new CommandRejected(attempt == null ? null : attempt.command(), organization,
+                        attempt == null ? null : attempt.resourceId(), status, cut(code, 100), cut(reason, 500),
+                        request.getMethod(), path(request)),
+                request, caller);
+    }
+
+    /** {@link #rejected(HttpServletRequest, Caller, int, String, String)} for the request on this thread. */
+    public void rejected(int status, String code, String reason) {
+        HttpServletRequest request = currentRequest();
+        rejected(request, caller(request), status, code, reason);
+    }
+
+    /** How many records were dropped because the queue was full (also a Micrometer counter). */
+    public long droppedCount() {
+        return dropped.get();
+    }
+
+    // --- queue ---
+
+    private void offer(Object payload, HttpServletRequest request, Caller caller) {
+        EventMessage<?> event = GenericEventMessage.asEventMessage(payload).andMetaData(metadata(request, caller));
+        if (!queue.offer(event)) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    private static Map<String, Object> metadata(HttpServletRequest request, Caller caller) {
+        RequestContext context = RequestContext.current();
+        Map<String, Object> metadata = new HashMap<>();
+        if (caller != null) {
+            metadata.put(MetadataKeys.ACTOR_ID, caller.actorId());
+            metadata.put(MetadataKeys.ACTOR_KIND, caller.kind().name().toLowerCase(Locale.ROOT));
+            if (caller.organizationId() != null) {
+                metadata.put(MetadataKeys.ORGANIZATION_ID, caller.organizationId().toString());
+            }
+        } else {
+            metadata.put(MetadataKeys.ACTOR_KIND, "anonymous");
+        }
+        metadata.put(MetadataKeys.CLIENT_IP, context != null ? context.clientIp() : request.getRemoteAddr());
+        putIfPresent(metadata, MetadataKeys.USER_AGENT, context != null ? context.userAgent()
+                : cut(request.getHeader(HttpHeaders.USER_AGENT), 500));
+        String correlation = context != null ? context.correlationId() : request.getHeader("X-Correlation-Id");
+        metadata.put(MetadataKeys.CORRELATION_ID, correlation != null && correlation.matches("[A-Za-z0-9._:-]{1,100}")
+                ? correlation : UUID.randomUUID().toString());
+        putIfPresent(metadata, MetadataKeys.IDEMPOTENCY_KEY, context != null ? context.idempotencyKey()
+                : cut(request.getHeader("Idempotency-Key"), 255));
+        return metadata;
+    }
+
+    private void drain() {
+        List<EventMessage<?>> batch = new ArrayList<>(MAX_BATCH);
+        while (running || !queue.isEmpty()) {
+            try {
+                EventMessage<?> first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                eventBus.getObject().publish(batch);
+                published.addAndGet(batch.size());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                failed.addAndGet(batch.size());
+                log.warn("Could not append {} audit record(s) of denied/rejected attempts", batch.size(), e);
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    @Override
+    public void start() {
+        meters.ifAvailable(registry -> {
+            FunctionCounter.builder("celaest.audit.failures.dropped", dropped, AtomicLong::get)
+                    .description("Denied/rejected attempts not audited because the audit queue was full")
+                    .register(registry);
+            FunctionCounter.builder("celaest.audit.failures.published", published, AtomicLong::get)
+                    .description("Denied/rejected attempts appended to the event log").register(registry);
+            FunctionCounter.builder("celaest.audit.failures.append.errors", failed, AtomicLong::get)
+                    .description("Denied/rejected attempts lost because the event log append failed")
+                    .register(registry);
+        });
+        running = true;
+        Thread thread = new Thread(this::drain, "celaest-failure-auditor");
+        thread.setDaemon(true);
+        worker = thread;
+        thread.start();
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        Thread thread = worker;
+        if (thread != null) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Starts after Axon (whose components start in lower phases) and stops before it. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 1000;
+    }
+
+    // --- request helpers ---
+
+    private static HttpServletRequest currentRequest() {
+        RequestAttributes attributes = RequestContextHolder.getRequestAttributes();
+        return attributes instanceof ServletRequestAttributes servlet ? servlet.getRequest() : null;
+    }
+
+    private static Caller caller(HttpServletRequest request) {
+        return request == null ? null : (Caller) request.getAttribute(AuthenticationFilter.CALLER_ATTRIBUTE);
+    }
+
+    private static UUID organizationInPath(HttpServletRequest request) {
+        Matcher matcher = ORGANIZATION_PATH.matcher(request.getRequestURI());
+        if (matcher.find()) {
+            try {
+                return UUID.fromString(matcher.group(1));
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** The path without the query string (which is not needed and could carry anything). */
+    private static String path(HttpServletRequest request) {
+        return cut(request.getRequestURI(), 500);
+    }
+
+    private static void putIfPresent(Map<String, Object> metadata, String key, String value) {
+        if (value != null) {
+            metadata.put(key, value);
+        }
+    }
+
+    private static String cut(String value, int max) {
+        return value == null || value.length() <= max ? value : value.substring(0, max);
+    }
+}

@@ -36,11 +36,14 @@ public class Organization {
     private Map<String, Object> settings = Map.of();
     private Map<UUID, Member> members = new HashMap<>();
     private Set<String> activeEmails = new HashSet<>();
+    private int activeUsers;
     private Map<UUID, Boolean> apiKeysRevoked = new HashMap<>();
 
     /** A user as far as the organization's rules need to know. */
     record Member(String email, String name, UserRole role, Set<String> scopes, boolean active) {
     }
+
+    private Set<UUID> erased = new HashSet<>();
 
     protected Organization() {
         // for Axon
@@ -140,7 +143,7 @@ public class Organization {
                     + " already exists in this organization");
         }
         int maxUsers = effectiveMaxUsers(plan, maxUsersOverride);
-        if (maxUsers != -1 && activeEmails.size() >= maxUsers) {
+        if (maxUsers != -1 && activeUsers >= maxUsers) {
             throw RuleViolation.conflict("MAX_USERS_REACHED", "The organization has reached its limit of "
                     + maxUsers + " users");
         }
@@ -181,6 +184,23 @@ public class Organization {
             throw RuleViolation.conflict("LAST_OWNER", "The organization's last owner cannot be deactivated");
         }
         apply(new UserDeactivated(id, command.userId()));
+    }
+
+    @CommandHandler
+    public void handle(EraseUser command, PersonalDataShredder shredder) {
+        requireNotDeleted();
+        Member member = members.get(command.userId());
+        if (member == null) {
+            throw RuleViolation.notFound("USER_NOT_FOUND", "No such user");
+        }
+        if (erased.contains(command.userId())) {
+            throw RuleViolation.conflict("ALREADY_ERASED", "The user's personal data is already erased");
+        }
+        if (member.active() && member.role() == UserRole.OWNER && ownerCount() == 1) {
+            throw RuleViolation.conflict("LAST_OWNER", "The organization's last owner cannot be erased");
+        }
+        shredder.shred(command.userId(), id);
+        apply(new UserErased(id, command.userId(), member.active()));
     }
 
     @CommandHandler
@@ -266,6 +286,7 @@ public class Organization {
         members.put(event.userId(), new Member(normalizedEmail(event.email()), event.name(), event.role(),
                 event.scopes(), true));
         activeEmails.add(normalizedEmail(event.email()));
+        activeUsers++;
     }
 
     @EventSourcingHandler
@@ -291,6 +312,18 @@ public class Organization {
         Member member = members.get(event.userId());
         members.put(event.userId(), new Member(member.email(), member.name(), member.role(), member.scopes(), false));
         activeEmails.remove(member.email());
+        activeUsers--;
+    }
+
+    @EventSourcingHandler
+    void on(UserErased event) {
+        Member member = members.get(event.userId());
+        if (event.wasActive()) {
+            activeEmails.remove(member.email());
+            activeUsers--;
+        }
+        members.put(event.userId(), new Member(null, null, member.role(), member.scopes(), false));
+        erased.add(event.userId());
     }
 
     @EventSourcingHandler
@@ -320,8 +353,8 @@ public class Organization {
     }
 
     private void requireSeatsFor(int newMaxUsers, String what) {
-        if (newMaxUsers != -1 && activeEmails.size() > newMaxUsers) {
-            throw RuleViolation.conflict("TOO_MANY_USERS", "The organization has " + activeEmails.size()
+        if (newMaxUsers != -1 && activeUsers > newMaxUsers) {
+            throw RuleViolation.conflict("TOO_MANY_USERS", "The organization has " + activeUsers
                     + " active users; " + what + " allows " + newMaxUsers);
         }
     }

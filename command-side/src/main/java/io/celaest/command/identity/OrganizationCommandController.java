@@ -211,6 +211,15 @@ public class OrganizationCommandController {
         commands.sendAndWait(new DeactivateUser(organizationId, userId));
     }
 
+    @PostMapping("/{organizationId}/users/{userId}/erase")
+    @Operation(summary = "Erase a user's personal data (GDPR): destroys their key, so every copy of it reads as erased")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    public void eraseUser(@Parameter(hidden = true) Caller caller, @PathVariable UUID organizationId,
+                          @PathVariable UUID userId) {
+        Access.requireOrganization(caller, organizationId, Scopes.USERS_WRITE);
+        commands.sendAndWait(new EraseUser(organizationId, userId));
+    }
+
     // --- API keys ---
 
     public record CreateApiKeyRequest(

@@ -31,6 +31,7 @@ class OrganizationTest {
     private FixtureConfiguration<Organization> fixture;
     private SlugRegistry slugs;
     private ApiKeyCredentialStore credentials;
+    private PersonalDataShredder shredder;
 
     @BeforeEach
     void setUp() {
@@ -39,6 +40,8 @@ class OrganizationTest {
         credentials = mock(ApiKeyCredentialStore.class);
         fixture.registerInjectableResource(slugs);
         fixture.registerInjectableResource(credentials);
+        shredder = mock(PersonalDataShredder.class);
+        fixture.registerInjectableResource(shredder);
     }
 
     private static OrganizationCreated created(Plan plan) {
@@ -279,6 +282,35 @@ class OrganizationTest {
         fixture.given(created(Plan.STARTER), user(BOB, "bob@x.io", UserRole.MEMBER), new UserDeactivated(ORG, BOB))
                 .when(new DeactivateUser(ORG, BOB))
                 .expectException(violation(RuleViolation.Kind.NOT_FOUND, "USER_NOT_FOUND"));
+    }
+
+    @Test
+    void erasureShredsTheKeyFreesTheSeatAndHappensOnce() {
+        fixture.given(created(Plan.STARTER), user(ALICE, "alice@x.io", UserRole.MEMBER))
+                .when(new EraseUser(ORG, ALICE))
+                .expectEvents(new UserErased(ORG, ALICE, true));
+        verify(shredder).shred(ALICE, ORG);
+        fixture.given(created(Plan.STARTER), user(ALICE, "alice@x.io", UserRole.MEMBER), new UserErased(ORG, ALICE, true))
+                .when(new EraseUser(ORG, ALICE))
+                .expectException(violation(RuleViolation.Kind.CONFLICT, "ALREADY_ERASED"));
+        fixture.given(created(Plan.STARTER), user(ALICE, "alice@x.io", UserRole.MEMBER), new UserDeactivated(ORG, ALICE))
+                .when(new EraseUser(ORG, ALICE))
+                .expectEvents(new UserErased(ORG, ALICE, false));
+        fixture.given(created(Plan.STARTER), user(ALICE, "alice@x.io", UserRole.OWNER))
+                .when(new EraseUser(ORG, ALICE))
+                .expectException(violation(RuleViolation.Kind.CONFLICT, "LAST_OWNER"));
+        fixture.given(created(Plan.STARTER))
+                .when(new EraseUser(ORG, ALICE))
+                .expectException(violation(RuleViolation.Kind.NOT_FOUND, "USER_NOT_FOUND"));
+    }
+
+    @Test
+    void anErasedUsersSeatCountsNoMore() {
+        fixture.given(created(Plan.STARTER), user(ALICE, "[erased]", UserRole.MEMBER), user(BOB, "[erased]", UserRole.OWNER),
+                        user(UUID.randomUUID(), "3@x.io", UserRole.MEMBER), user(UUID.randomUUID(), "4@x.io", UserRole.MEMBER),
+                        user(UUID.randomUUID(), "5@x.io", UserRole.MEMBER), new UserErased(ORG, ALICE, true))
+                .when(new AddUser(ORG, UUID.randomUUID(), "new@x.io", "New", UserRole.MEMBER, Set.of()))
+                .expectSuccessfulHandlerExecution();
     }
 
     @Test

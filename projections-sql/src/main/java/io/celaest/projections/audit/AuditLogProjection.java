@@ -9,6 +9,7 @@ import io.celaest.api.audit.CommandRejected;
 import io.celaest.api.platform.MetadataKeys;
 import io.celaest.projections.platform.SequencedRows;
 import org.axonframework.config.ProcessingGroup;
+import io.celaest.api.identity.UserErased;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.ResetHandler;
@@ -63,9 +64,22 @@ public class AuditLogProjection {
                 () -> new IllegalStateException("The audit log needs a token with a position")));
         if (!CurrentUnitOfWork.isStarted()) {
             jdbc.update(INSERT, row);
+            scrubIfErased(event);
             return;
         }
         pending(CurrentUnitOfWork.get().root()).add(row);
+        if (event.getPayload() instanceof UserErased) {
+            // after this batch's rows are written: the before/after values of that person go too
+            CurrentUnitOfWork.get().root().onPrepareCommit(u -> scrubIfErased(event));
+        }
+    }
+
+    /** GDPR erasure: the audit trail keeps that something happened to the user, not their personal data. */
+    private void scrubIfErased(EventMessage<?> event) {
+        if (event.getPayload() instanceof UserErased erased) {
+            jdbc.update("UPDATE audit_logs SET changes = NULL WHERE resource_type = 'user' AND resource_id = ?",
+                    erased.userId().toString());
+        }
     }
 
     /** Rows of the current batch, written together when its transaction is about to commit. */

@@ -40,6 +40,7 @@ public final class AuditedActions {
         event(UserRoleChanged.class, "update", "user", "userId");
         event(UserScopesChanged.class, "update", "user", "userId");
         event(UserDeactivated.class, "delete", "user", "userId");
+        event(UserErased.class, "erase", "user", "userId");
         event(ApiKeyCreated.class, "create", "api_key", "keyId");
         event(ApiKeyRevoked.class, "delete", "api_key", "keyId");
         event(AccessDenied.class, DENY, "endpoint", null);
@@ -57,6 +58,7 @@ public final class AuditedActions {
         command(AddUser.class, "create", "user", "userId");
         command(UpdateUser.class, "update", "user", "userId");
         command(DeactivateUser.class, "delete", "user", "userId");
+        command(EraseUser.class, "erase", "user", "userId");
         command(CreateApiKey.class, "create", "api_key", "keyId");
         command(RevokeApiKey.class, "delete", "api_key", "keyId");
     }

@@ -100,6 +100,12 @@ public class OrganizationProjection {
         update(event.organizationId(), sequence, at, "active_users = active_users - 1");
     }
 
+    @EventHandler
+    void on(UserErased event, @SequenceNumber long sequence, @Timestamp Instant at) {
+        update(event.organizationId(), sequence, at,
+                event.wasActive() ? "active_users = active_users - 1" : "active_users = active_users");
+    }
+
     @ResetHandler
     void reset() {
         jdbc.sql("TRUNCATE organizations").update();

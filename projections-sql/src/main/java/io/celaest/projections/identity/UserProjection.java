@@ -1,6 +1,7 @@
 package io.celaest.projections.identity;
 
 import io.celaest.api.identity.*;
+import io.celaest.projections.platform.PersonalDataVault;
 import io.celaest.projections.platform.SequencedRows;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
@@ -60,6 +61,14 @@ public class UserProjection {
     @EventHandler
     void on(UserDeactivated event, @SequenceNumber long sequence, @Timestamp Instant at) {
         rows.update("users_profile", event.userId(), sequence, at, "is_active = false, deactivated_at = ?", utc(at));
+    }
+
+    /** Personal data gone: the row keeps the user's existence and role, not who they were. */
+    @EventHandler
+    void on(UserErased event, @SequenceNumber long sequence, @Timestamp Instant at) {
+        rows.update("users_profile", event.userId(), sequence, at,
+                "email = ?, full_name = ?, is_active = false, deactivated_at = coalesce(deactivated_at, ?)",
+                PersonalDataVault.ERASED, PersonalDataVault.ERASED, utc(at));
     }
 
     @ResetHandler

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.celaest.api.audit.*;
 import io.celaest.api.platform.Caller;
+import io.celaest.projections.platform.PersonalDataVault;
 import io.celaest.projections.platform.TenantReads;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -37,11 +38,13 @@ public class AuditQueryHandlers {
     private final TenantReads reads;
     private final JdbcClient jdbc;
     private final ObjectMapper json;
+    private final PersonalDataVault vault;
 
-    public AuditQueryHandlers(TenantReads reads, JdbcClient jdbc, ObjectMapper json) {
+    public AuditQueryHandlers(TenantReads reads, JdbcClient jdbc, ObjectMapper json, PersonalDataVault vault) {
         this.reads = reads;
         this.jdbc = jdbc;
         this.json = json;
+        this.vault = vault;
     }
 
     @QueryHandler
@@ -141,7 +144,8 @@ public class AuditQueryHandlers {
             return null;
         }
         try {
-            return json.readTree(bytes);
+            // stored personal data is encrypted: show it in clear, or as erased after a GDPR erasure
+            return vault.reveal(json.readTree(bytes));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -69,10 +69,9 @@ public class ProjectionProgress {
     /** True when every streaming processor on this node has handled everything up to {@code index}. */
     public boolean reached(long index) {
         for (StreamingEventProcessor processor : processors().values()) {
+            // Segments held by another node are that node's to report (scale-out: the event_chain's one
+            // segment, or a share of a projection's); this node waits only for what it processes itself.
             Map<Integer, EventTrackerStatus> status = processor.processingStatus();
-            if (status.isEmpty() && processor.isRunning()) {
-                return false;
-            }
             for (EventTrackerStatus segment : status.values()) {
                 if (segment.getCurrentPosition().orElse(-1) < index || segment.isReplaying() && !segment.isCaughtUp()) {
                     return false;

@@ -65,6 +65,7 @@ class AxonServerIntegrationTest {
         registry.add("spring.datasource.username", TestDatabase::user);
         registry.add("spring.datasource.password", TestDatabase::password);
         registry.add("celaest.admin-api-key", () -> PlatformTest.ADMIN_KEY);
+        registry.add("celaest.master-key", () -> PlatformTest.MASTER_KEY);
     }
 
     @Test

@@ -9,7 +9,7 @@ import io.celaest.server.support.Fixtures;
 import io.celaest.server.support.PlatformTest;
 import io.celaest.server.support.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
@@ -38,8 +38,11 @@ class TwoNodesOnOneDatabaseTest extends PlatformTest {
     private static ConfigurableApplicationContext secondNode;
     private static Api second;
 
-    @BeforeAll
-    static void startSecondNode() throws Exception {
+    @BeforeEach
+    void startSecondNode() throws Exception {
+        if (secondNode != null) {
+            return;
+        }
         // Command-line arguments: they outrank application.yml, as a real second node's would.
         secondNode = new SpringApplicationBuilder(CelaestApplication.class).run(
                 "--server.port=0",
@@ -48,6 +51,8 @@ class TwoNodesOnOneDatabaseTest extends PlatformTest {
                 "--spring.datasource.username=" + System.getenv("CELAEST_TEST_SUPER_USER"),
                 "--spring.datasource.password=" + System.getenv("CELAEST_TEST_SUPER_PASSWORD"),
                 "--celaest.admin-api-key=" + ADMIN_KEY,
+                "--celaest.master-key=" + MASTER_KEY,
+                "--celaest.audit.signing-key=" + AUDIT_SIGNING_KEY,
                 "--celaest.home=" + Files.createTempDirectory("celaest-node2"));
         int port = ((WebServerApplicationContext) secondNode).getWebServer().getPort();
         second = new Api("http://localhost:" + port);

@@ -17,6 +17,9 @@ import java.nio.file.Path;
 public abstract class PlatformTest {
 
     public static final String ADMIN_KEY = "cel_test_platform_admin_key_0123456789abcdefghijklmnop";
+    /** Test-only secrets, the same on every node a test starts (as CELAEST_* must be in production). */
+    public static final String MASTER_KEY = "ytbDPdIbwR6djUpeH5OiAKIwLSH3CbK1AJBBtLIIu8E=";
+    public static final String AUDIT_SIGNING_KEY = "MC4CAQAwBQYDK2VwBCIEIGIDB4HBi63+oETTyzP5f2oftnjlOglcNiNqCUhn2SAe";
 
     @LocalServerPort
     protected int port;
@@ -31,6 +34,8 @@ public abstract class PlatformTest {
         registry.add("spring.datasource.username", TestDatabase::user);
         registry.add("spring.datasource.password", TestDatabase::password);
         registry.add("celaest.admin-api-key", () -> ADMIN_KEY);
+        registry.add("celaest.master-key", () -> MASTER_KEY);
+        registry.add("celaest.audit.signing-key", () -> AUDIT_SIGNING_KEY);
         Path home = Files.createTempDirectory("celaest-test-home");
         registry.add("celaest.home", home::toString);
     }

@@ -1,10 +1,12 @@
 package io.celaest.server.platform.axon;
 
+import com.fasterxml.jackson.databind.AnnotationIntrospector;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.celaest.api.platform.MetadataKeys;
+import io.celaest.projections.platform.PersonalDataVault;
 import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.commandhandling.CommandBusSpanFactory;
 import org.axonframework.commandhandling.DuplicateCommandHandlerResolver;
@@ -67,16 +69,23 @@ public class AxonConfiguration {
         return JacksonSerializer.builder().objectMapper(storageMapper()).defaultTyping().build();
     }
 
+    /** Events and messages encrypt their {@code @PersonalData} under the data subject's key. */
+    private static ObjectMapper eventMapper(PersonalDataVault vault) {
+        ObjectMapper mapper = storageMapper();
+        return mapper.setAnnotationIntrospector(AnnotationIntrospector.pair(new PersonalDataIntrospector(vault),
+                mapper.getSerializationConfig().getAnnotationIntrospector()));
+    }
+
     @Bean
     @Qualifier("eventSerializer")
-    public Serializer eventSerializer() {
-        return JacksonSerializer.builder().objectMapper(storageMapper()).build();
+    public Serializer eventSerializer(PersonalDataVault vault) {
+        return JacksonSerializer.builder().objectMapper(eventMapper(vault)).build();
     }
 
     @Bean
     @Qualifier("messageSerializer")
-    public Serializer messageSerializer() {
-        return JacksonSerializer.builder().objectMapper(storageMapper()).defaultTyping().build();
+    public Serializer messageSerializer(PersonalDataVault vault) {
+        return JacksonSerializer.builder().objectMapper(eventMapper(vault)).defaultTyping().build();
     }
 
     /**

@@ -30,10 +30,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * node sees the key revoked. "Last used" is kept in memory and written in batches, not once per request.
  */
 @Component
-@ProcessingGroup("credential-cache")
+@ProcessingGroup(ApiKeyAuthenticator.LOCAL_CACHES)
 public class ApiKeyAuthenticator {
 
     static final String PLATFORM_ADMIN_ID = "platform-admin";
+    /** Subscribing group: handled on the node that wrote the event, in the writing thread. */
+    public static final String LOCAL_CACHES = "local-caches";
 
     private record Credential(UUID keyId, UUID organizationId, Set<String> scopes, Instant expiresAt,
                               boolean revoked) {

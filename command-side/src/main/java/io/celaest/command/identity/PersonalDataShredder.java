@@ -1,0 +1,32 @@
+package io.celaest.command.identity;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import java.util.UUID;
+
+/**
+ * Erasure, in the same transaction as the UserErased event: destroys the person's key, so their personal data
+ * in the event log can never be read again, and drops the organization's snapshots, which hold that data in
+ * clear (the aggregate is rebuilt from events, where it now reads as erased).
+ */
+@Component
+public class PersonalDataShredder {
+
+    private final JdbcClient jdbc;
+
+    public PersonalDataShredder(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public void shred(UUID subject, UUID organizationId) {
+        jdbc.sql("""
+                        INSERT INTO personal_data_keys (subject_id, wrapped_key, erased_at) VALUES (?, NULL, now())
+                        ON CONFLICT (subject_id) DO UPDATE SET wrapped_key = NULL, erased_at = now()""")
+                .param(subject)
+                .update();
+        jdbc.sql("DELETE FROM snapshot_event_entry WHERE aggregate_identifier = ?")
+                .param(organizationId.toString())
+                .update();
+    }
+}

@@ -1,0 +1,202 @@
+package io.celaest.projections.platform;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import javax.crypto.Cipher;
+import javax.crypto.KeyGenerator;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Crypto-shredding for personal data in events. Each data subject (person) has an AES-256 key, stored in
+ * {@code personal_data_keys} wrapped (AES-GCM) under the master key from {@code CELAEST_MASTER_KEY} (or a file
+ * in {@code CELAEST_HOME}), never in the database in clear. Erasure destroys the wrapped key: every stored
+ * value of that person then reads as {@link #ERASED}, in replays, read models, exports and history alike.
+ */
+@Component
+public class PersonalDataVault {
+
+    public static final String ERASED = "[erased]";
+    public static final String UNAVAILABLE = "[unavailable]";
+    /** Field names of an encrypted value in stored JSON. */
+    public static final String SUBJECT_FIELD = "personalDataOf";
+    public static final String CIPHERTEXT_FIELD = "ciphertext";
+
+    private static final Logger log = LoggerFactory.getLogger(PersonalDataVault.class);
+    private static final int IV_BYTES = 12;
+    private static final int TAG_BITS = 128;
+
+    private final JdbcClient jdbc;
+    private final SecretKey masterKey;
+    private final SecureRandom random = new SecureRandom();
+    /** Subject → its key, or empty when erased. */
+    private final Cache<UUID, Optional<SecretKey>> keys = Caffeine.newBuilder()
+            .expireAfterWrite(Duration.ofMinutes(1))
+            .maximumSize(100_000)
+            .build();
+
+    public PersonalDataVault(JdbcClient jdbc, @Value("${celaest.master-key:}") String configured,
+                             @Value("${celaest.home:.celaest}") String home) {
+        this.jdbc = jdbc;
+        this.masterKey = new SecretKeySpec(Base64.getDecoder().decode(
+                configured == null || configured.isBlank() ? masterKeyFile(Path.of(home, "master-key")) : configured.trim()),
+                "AES");
+    }
+
+    /** Encrypts a value under the subject's key, creating the key (in the current transaction) if needed. */
+    public String encrypt(UUID subject, String plaintext) {
+        SecretKey key = keys.get(subject, s -> Optional.of(loadOrCreate(s))).orElseThrow(() ->
+                new IllegalStateException("Personal data of an erased subject cannot be written"));
+        return Base64.getEncoder().encodeToString(seal(key, plaintext.getBytes(StandardCharsets.UTF_8), subject));
+    }
+
+    /** The plaintext, {@link #ERASED} after erasure, or {@link #UNAVAILABLE} if no key was ever stored. */
+    public String decrypt(UUID subject, String ciphertext) {
+        Optional<SecretKey> key = keys.getIfPresent(subject);
+        if (key == null) {
+            key = load(subject);
+            if (key == null) {
+                return UNAVAILABLE;
+            }
+            keys.put(subject, key);
+        }
+        if (key.isEmpty()) {
+            return ERASED;
+        }
+        try {
+            return new String(open(key.get(), Base64.getDecoder().decode(ciphertext), subject), StandardCharsets.UTF_8);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            return UNAVAILABLE;
+        }
+    }
+
+    /** Drops the cached key of an erased subject (the key itself is destroyed by the erasing command). */
+    public void forget(UUID subject) {
+        keys.invalidate(subject);
+    }
+
+    /** Replaces every encrypted value in a stored JSON document by its plaintext (or the erased marker). */
+    public JsonNode reveal(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            if (object.size() == 2 && object.has(SUBJECT_FIELD) && object.has(CIPHERTEXT_FIELD)) {
+                return TextNode.valueOf(decrypt(UUID.fromString(object.get(SUBJECT_FIELD).asText()),
+                        object.get(CIPHERTEXT_FIELD).asText()));
+            }
+            Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                field.setValue(reveal(field.getValue()));
+            }
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                array.set(i, reveal(array.get(i)));
+            }
+        }
+        return node;
+    }
+
+    private SecretKey loadOrCreate(UUID subject) {
+        Optional<SecretKey> existing = load(subject);
+        if (existing != null) {
+            return existing.orElseThrow(() -> new IllegalStateException("Subject " + subject + " was erased"));
+        }
+        try {
+            KeyGenerator generator = KeyGenerator.getInstance("AES");
+            generator.init(256, random);
+            SecretKey key = generator.generateKey();
+            jdbc.sql("INSERT INTO personal_data_keys (subject_id, wrapped_key) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                    .params(subject, seal(masterKey, key.getEncoded(), subject))
+                    .update();
+            Optional<SecretKey> stored = load(subject);
+            return stored == null || stored.isEmpty() ? key : stored.get();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** null when no key row exists; empty when the key was destroyed. */
+    private Optional<SecretKey> load(UUID subject) {
+        return jdbc.sql("SELECT wrapped_key FROM personal_data_keys WHERE subject_id = ?")
+                .param(subject)
+                .query((rs, n) -> Optional.ofNullable(rs.getBytes(1)))
+                .optional()
+                .map(wrapped -> wrapped.map(w -> {
+                    try {
+                        return (SecretKey) new SecretKeySpec(open(masterKey, w, subject), "AES");
+                    } catch (GeneralSecurityException e) {
+                        throw new IllegalStateException("The master key does not open the key of " + subject
+                                + ": is CELAEST_MASTER_KEY the same on every node?", e);
+                    }
+                }))
+                .orElse(null);
+    }
+
+    private byte[] seal(SecretKey key, byte[] plaintext, UUID subject) {
+        try {
+            byte[] iv = new byte[IV_BYTES];
+            random.nextBytes(iv);
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, iv));
+            cipher.updateAAD(subject.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] sealed = cipher.doFinal(plaintext);
+            return ByteBuffer.allocate(IV_BYTES + sealed.length).put(iv).put(sealed).array();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] open(SecretKey key, byte[] sealed, UUID subject) throws GeneralSecurityException {
+        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 0, IV_BYTES));
+        cipher.updateAAD(subject.toString().getBytes(StandardCharsets.UTF_8));
+        return cipher.doFinal(sealed, IV_BYTES, sealed.length - IV_BYTES);
+    }
+
+    private String masterKeyFile(Path file) {
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file, StandardCharsets.UTF_8).trim();
+            }
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            byte[] key = new byte[32];
+            random.nextBytes(key);
+            Path tmp = Files.createTempFile(dir, "master-key", ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(tmp, Base64.getEncoder().encodeToString(key) + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            log.info("Generated the master key for personal data; it is in {} (mode 600). Set CELAEST_MASTER_KEY to the "
+                    + "same value on every node.", file.toAbsolutePath());
+            return Base64.getEncoder().encodeToString(key);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read or write the master key file " + file, e);
+        }
+    }
+}

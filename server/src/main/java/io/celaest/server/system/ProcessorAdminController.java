@@ -26,9 +26,11 @@ import java.util.List;
 public class ProcessorAdminController {
 
     private final ProjectionProgress progress;
+    private final ReplayTracker replays;
 
-    public ProcessorAdminController(ProjectionProgress progress) {
+    public ProcessorAdminController(ProjectionProgress progress, ReplayTracker replays) {
         this.progress = progress;
+        this.replays = replays;
     }
 
     @GetMapping
@@ -61,6 +63,7 @@ public class ProcessorAdminController {
         processor.shutDown();
         processor.resetTokens();
         processor.start();
+        replays.started(name);
         return ResponseEntity.accepted().body(get(caller, name));
     }
 }

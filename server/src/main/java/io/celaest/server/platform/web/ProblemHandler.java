@@ -10,6 +10,7 @@ import io.celaest.api.platform.Forbidden;
 import io.celaest.api.platform.RuleViolation;
 import io.celaest.projections.platform.Cursor;
 import io.celaest.server.audit.FailureAuditor;
+import io.celaest.server.system.SystemEvents;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.Path;
 import org.axonframework.commandhandling.CommandExecutionException;
@@ -51,9 +52,11 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     private final FailureAuditor failures;
+    private final SystemEvents systemEvents;
 
-    public ProblemHandler(FailureAuditor failures) {
+    public ProblemHandler(FailureAuditor failures, SystemEvents systemEvents) {
         this.failures = failures;
+        this.systemEvents = systemEvents;
     }
 
     @Override
@@ -194,6 +197,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception ex) {
         log.error("Unexpected error", ex);
+        systemEvents.unhandledError(ex);
         return problem(Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
                 "Something went wrong on our side; the correlation id identifies it in the logs"));
     }

@@ -3,7 +3,7 @@ package io.celaest.api.identity;
 import java.util.Locale;
 
 public enum UserRole {
-    OWNER, ADMIN, MEMBER, VIEWER;
+    OWNER, ADMIN, MEMBER, VIEWER, AUDITOR;
 
     public String code() {
         return name().toLowerCase(Locale.ROOT);

@@ -28,9 +28,17 @@ public record Caller(ActorKind kind, String actorId, UUID organizationId, Set<St
         return kind == ActorKind.PLATFORM_ADMIN || kind == ActorKind.SYSTEM;
     }
 
+    /**
+     * Belongs to no organization: the platform operator, the system, or a platform API key (read-only scopes,
+     * e.g. a platform auditor's {@code audit:read}), which sees every tenant within its scopes.
+     */
+    public boolean isPlatformWide() {
+        return organizationId == null;
+    }
+
     /** True when the caller may see the organization at all; anything else must answer 404, not 403. */
     public boolean canSee(UUID organization) {
-        return isPlatformAdmin() || (organizationId != null && organizationId.equals(organization));
+        return isPlatformWide() || organizationId.equals(organization);
     }
 
     public boolean hasScope(String scope) {

@@ -38,7 +38,7 @@ public class OrganizationCommandController {
 
     static final String SLUG = "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$";
     static final String PLAN = "starter|professional|enterprise";
-    static final String ROLE = "owner|admin|member|viewer";
+    static final String ROLE = "owner|admin|member|viewer|auditor";
 
     private final CommandGateway commands;
     private final ApiKeySecrets secrets;
@@ -159,7 +159,7 @@ public class OrganizationCommandController {
     public record AddUserRequest(
             @NotBlank @Size(max = 320) @jakarta.validation.constraints.Email String email,
             @NotBlank @Size(max = 200) String name,
-            @NotNull @Pattern(regexp = ROLE) @Schema(allowableValues = {"owner", "admin", "member", "viewer"}) String role,
+            @NotNull @Pattern(regexp = ROLE) @Schema(allowableValues = {"owner", "admin", "member", "viewer", "auditor"}) String role,
             @Size(max = 50) List<@NotBlank @Size(max = 64) String> scopes) {
     }
 

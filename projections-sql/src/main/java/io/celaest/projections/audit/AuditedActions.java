@@ -43,6 +43,8 @@ public final class AuditedActions {
         event(UserErased.class, "erase", "user", "userId");
         event(ApiKeyCreated.class, "create", "api_key", "keyId");
         event(ApiKeyRevoked.class, "delete", "api_key", "keyId");
+        event(PlatformApiKeyCreated.class, "create", "platform_api_key", "keyId");
+        event(PlatformApiKeyRevoked.class, "delete", "platform_api_key", "keyId");
         event(AccessDenied.class, DENY, "endpoint", null);
         event(CommandRejected.class, "reject", "command", "resourceId");
 

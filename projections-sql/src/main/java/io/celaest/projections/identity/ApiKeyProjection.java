@@ -3,6 +3,8 @@ package io.celaest.projections.identity;
 import io.celaest.api.identity.ApiKeyCreated;
 import io.celaest.api.identity.ApiKeyRevoked;
 import io.celaest.api.identity.OrganizationDeleted;
+import io.celaest.api.identity.PlatformApiKeyCreated;
+import io.celaest.api.identity.PlatformApiKeyRevoked;
 import io.celaest.projections.platform.SequencedRows;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
@@ -54,6 +56,23 @@ public class ApiKeyProjection {
         jdbc.sql("UPDATE api_keys SET revoked_at = ?, updated_at = ? WHERE organization_id = ? AND revoked_at IS NULL")
                 .params(utc(at), utc(at), event.organizationId())
                 .update();
+    }
+
+    @EventHandler
+    void on(PlatformApiKeyCreated event, @SequenceNumber long sequence, @Timestamp Instant at) {
+        jdbc.sql("""
+                        INSERT INTO api_keys (id, organization_id, name, prefix, scopes, expires_at, created_at,
+                                              updated_at, last_event_sequence)
+                        VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (id) DO NOTHING""")
+                .params(event.keyId(), event.name(), event.keyPrefix(), sortedArray(event.scopes()),
+                        utc(event.expiresAt()), utc(at), utc(at), sequence)
+                .update();
+    }
+
+    @EventHandler
+    void on(PlatformApiKeyRevoked event, @SequenceNumber long sequence, @Timestamp Instant at) {
+        rows.update("api_keys", event.keyId(), sequence, at, "revoked_at = ?", utc(at));
     }
 
     @ResetHandler

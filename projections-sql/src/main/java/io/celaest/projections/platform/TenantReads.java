@@ -34,7 +34,7 @@ public class TenantReads {
             jdbc.sql("SET LOCAL ROLE " + READER_ROLE).update();
             jdbc.sql("SELECT set_config('celaest.organization_id', ?, true), set_config('celaest.platform_scope', ?, true)")
                     .params(caller.organizationId() == null ? "" : caller.organizationId().toString(),
-                            caller.isPlatformAdmin() ? "all" : "")
+                            caller.isPlatformWide() ? "all" : "")
                     .query((rs, n) -> 1).list();
             return query.apply(jdbc);
         });

@@ -31,7 +31,7 @@ record AuditLogSql(String sql, List<Object> params) {
     static AuditLogSql select(Caller caller, AuditLogFilter filter, Long afterIndex, Integer limit) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM audit_logs WHERE true");
         List<Object> params = new ArrayList<>();
-        UUID organization = caller.isPlatformAdmin() ? filter.organizationId() : caller.organizationId();
+        UUID organization = caller.isPlatformWide() ? filter.organizationId() : caller.organizationId();
         condition(sql, params, "organization_id = ?", organization);
         condition(sql, params, "actor_id = ?", filter.actorId());
         condition(sql, params, "resource_type = ?", filter.resourceType());

@@ -144,7 +144,7 @@ public class AuditQueryController {
         if (caller.isPlatformAdmin()) {
             return;
         }
-        if (caller.organizationId() == null || !caller.hasScope(Scopes.AUDIT_READ)) {
+        if (!caller.hasScope(Scopes.AUDIT_READ)) {
             throw new Forbidden("This needs the scope '" + Scopes.AUDIT_READ + "'");
         }
     }

@@ -38,11 +38,11 @@ public class IdentityQueryController {
     }
 
     @GetMapping
-    @Operation(summary = "List organizations (platform operator)")
+    @Operation(summary = "List organizations (platform operator, or a platform key with organization:read)")
     public OrganizationPage list(@Parameter(hidden = true) Caller caller,
                                        @RequestParam(required = false) @Size(max = 200) String cursor,
                                        @RequestParam(defaultValue = "50") @Min(1) @Max(200) int limit) {
-        Access.requirePlatformAdmin(caller);
+        requirePlatformWide(caller, Scopes.ORGANIZATION_READ);
         return queries.query(new ListOrganizations(caller, new PageRequest(cursor, limit)),
                 ResponseTypes.instanceOf(OrganizationPage.class)).join();
     }
@@ -78,6 +78,16 @@ public class IdentityQueryController {
         requireVisible(caller, organizationId, Scopes.API_KEYS_READ);
         return queries.query(new ListApiKeys(caller, organizationId, new PageRequest(cursor, limit)),
                 ResponseTypes.instanceOf(ApiKeyPage.class)).join();
+    }
+
+    /** Platform-wide reads: the operator, or a platform API key with the scope. */
+    static void requirePlatformWide(Caller caller, String scope) {
+        if (!caller.isPlatformWide()) {
+            Access.requirePlatformAdmin(caller);
+        }
+        if (!caller.hasScope(scope)) {
+            throw new io.celaest.api.platform.Forbidden("This action needs the scope '" + scope + "'");
+        }
     }
 
     /** Lists of an unknown or deleted organization answer 404 like the organization itself. */

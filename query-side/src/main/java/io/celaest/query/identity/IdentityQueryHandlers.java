@@ -73,6 +73,13 @@ public class IdentityQueryHandlers {
                 UserQueries::apiKey, ApiKeyView::createdAt, ApiKeyView::id));
     }
 
+    @QueryHandler
+    public ApiKeyPage handle(ListPlatformApiKeys query) {
+        return reads.read(query.caller(), jdbc -> page(ApiKeyPage::new, jdbc,
+                "SELECT * FROM api_keys WHERE organization_id IS NULL", null, query.page(),
+                UserQueries::apiKey, ApiKeyView::createdAt, ApiKeyView::id));
+    }
+
     /** Keyset pagination over (created_at, id): stable under concurrent inserts, O(page) at any depth. */
     private static <T, P> P page(java.util.function.BiFunction<List<T>, String, P> pageOf, JdbcClient jdbc, String select, UUID organizationId, PageRequest page,
                                     RowMapper<T> mapper, java.util.function.Function<T, Instant> createdAt,

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.celaest.api.identity.ApiKeyRevoked;
 import io.celaest.api.identity.OrganizationDeleted;
+import io.celaest.api.identity.PlatformApiKeyRevoked;
 import io.celaest.api.platform.ActorKind;
 import io.celaest.api.platform.Caller;
 import io.celaest.command.identity.ApiKeySecrets;
@@ -98,6 +99,11 @@ public class ApiKeyAuthenticator {
 
     @EventHandler
     void on(ApiKeyRevoked event) {
+        cache.asMap().values().removeIf(c -> c.keyId().equals(event.keyId()));
+    }
+
+    @EventHandler
+    void on(PlatformApiKeyRevoked event) {
         cache.asMap().values().removeIf(c -> c.keyId().equals(event.keyId()));
     }
 

@@ -4,16 +4,13 @@ import io.celaest.api.audit.AccessDenied;
 import io.celaest.api.audit.CommandRejected;
 import io.celaest.api.platform.Caller;
 import io.celaest.api.platform.MetadataKeys;
+import io.celaest.server.platform.axon.BoundedEventPublisher;
 import io.celaest.server.platform.security.AuthenticationFilter;
 import io.celaest.server.platform.security.RequestContext;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import org.axonframework.eventhandling.EventBus;
-import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GenericEventMessage;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
@@ -23,17 +20,12 @@ import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -50,19 +42,11 @@ import java.util.regex.Pattern;
 @Component
 public class FailureAuditor implements SmartLifecycle {
 
-    private static final Logger log = LoggerFactory.getLogger(FailureAuditor.class);
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
     private static final Pattern ORGANIZATION_PATH = Pattern.compile("/organizations/([0-9a-fA-F-]{36})(?:/|$)");
-    private static final int MAX_BATCH = 100;
 
-    private final ObjectProvider<EventBus> eventBus;
-    private final BlockingQueue<EventMessage<?>> queue;
     private final ObjectProvider<MeterRegistry> meters;
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong published = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
-    private volatile Thread worker;
-    private volatile boolean running;
+    private final BoundedEventPublisher publisher;
 
     /**
      * Everything is resolved lazily: the authentication filter needs this bean while the web server starts,
@@ -70,9 +54,9 @@ public class FailureAuditor implements SmartLifecycle {
      */
     public FailureAuditor(ObjectProvider<EventBus> eventBus, ObjectProvider<MeterRegistry> meters,
                           @Value("${celaest.audit.failure-queue-capacity:10000}") int capacity) {
-        this.eventBus = eventBus;
         this.meters = meters;
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.publisher = new BoundedEventPublisher("audit records of denied/rejected attempts",
+                "celaest.audit.failures", eventBus::getObject, capacity);
     }
 
     // --- what the web layer calls ---
@@ -120,16 +104,13 @@ public class FailureAuditor implements SmartLifecycle {
 
     /** How many records were dropped because the queue was full (also a Micrometer counter). */
     public long droppedCount() {
-        return dropped.get();
+        return publisher.droppedCount();
     }
 
     // --- queue ---
 
     private void offer(Object payload, HttpServletRequest request, Caller caller) {
-        EventMessage<?> event = GenericEventMessage.asEventMessage(payload).andMetaData(metadata(request, caller));
-        if (!queue.offer(event)) {
-            dropped.incrementAndGet();
-        }
+        publisher.offer(GenericEventMessage.asEventMessage(payload).andMetaData(metadata(request, caller)));
     }
 
     private static Map<String, Object> metadata(HttpServletRequest request, Caller caller) {
@@ -155,65 +136,19 @@ public class FailureAuditor implements SmartLifecycle {
         return metadata;
     }
 
-    private void drain() {
-        List<EventMessage<?>> batch = new ArrayList<>(MAX_BATCH);
-        while (running || !queue.isEmpty()) {
-            try {
-                EventMessage<?> first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                eventBus.getObject().publish(batch);
-                published.addAndGet(batch.size());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                failed.addAndGet(batch.size());
-                log.warn("Could not append {} audit record(s) of denied/rejected attempts", batch.size(), e);
-            } finally {
-                batch.clear();
-            }
-        }
-    }
-
     @Override
     public void start() {
-        meters.ifAvailable(registry -> {
-            FunctionCounter.builder("celaest.audit.failures.dropped", dropped, AtomicLong::get)
-                    .description("Denied/rejected attempts not audited because the audit queue was full")
-                    .register(registry);
-            FunctionCounter.builder("celaest.audit.failures.published", published, AtomicLong::get)
-                    .description("Denied/rejected attempts appended to the event log").register(registry);
-            FunctionCounter.builder("celaest.audit.failures.append.errors", failed, AtomicLong::get)
-                    .description("Denied/rejected attempts lost because the event log append failed")
-                    .register(registry);
-        });
-        running = true;
-        Thread thread = new Thread(this::drain, "celaest-failure-auditor");
-        thread.setDaemon(true);
-        worker = thread;
-        thread.start();
+        publisher.start(meters.getIfAvailable());
     }
 
     @Override
     public void stop() {
-        running = false;
-        Thread thread = worker;
-        if (thread != null) {
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        publisher.stop(TimeUnit.SECONDS.toMillis(5));
     }
 
     @Override
     public boolean isRunning() {
-        return running;
+        return publisher.isRunning();
     }
 
     /** Starts after Axon (whose components start in lower phases) and stops before it. */

@@ -8,15 +8,12 @@ import io.celaest.api.system.NodeStopping;
 import io.celaest.api.system.ReplayFinished;
 import io.celaest.api.system.ReplayStarted;
 import io.celaest.api.system.UnhandledError;
+import io.celaest.server.platform.axon.BoundedEventPublisher;
 import io.celaest.server.platform.security.RequestContext;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import org.axonframework.eventhandling.EventBus;
-import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GenericEventMessage;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.info.BuildProperties;
@@ -28,17 +25,11 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 
 import java.net.InetAddress;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Publishes the platform's own events (node lifecycle, migrations, replays, dead letters, unhandled errors) through
@@ -52,30 +43,21 @@ import java.util.concurrent.atomic.AtomicLong;
 @Component
 public class SystemEvents implements SmartLifecycle {
 
-    private static final Logger log = LoggerFactory.getLogger(SystemEvents.class);
-    private static final int MAX_BATCH = 100;
     /** How long stopping waits for the queue (NodeStopping last) to be appended; shutdown never waits longer. */
     private static final long STOP_WAIT_MILLIS = 3000;
 
-    private final ObjectProvider<EventBus> eventBus;
     private final ObjectProvider<MeterRegistry> meters;
-    private final BlockingQueue<EventMessage<?>> queue;
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong published = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
+    private final BoundedEventPublisher publisher;
     private final String nodeId;
     private final String host;
     private final String version;
-    private volatile Thread worker;
-    private volatile boolean running;
-
     public SystemEvents(ObjectProvider<EventBus> eventBus, ObjectProvider<MeterRegistry> meters,
                         ObjectProvider<BuildProperties> build,
                         @Value("${celaest.node-id:}") String nodeId,
                         @Value("${celaest.system.event-queue-capacity:1000}") int capacity) {
-        this.eventBus = eventBus;
         this.meters = meters;
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.publisher = new BoundedEventPublisher("system events", "celaest.system.events", eventBus::getObject,
+                capacity);
         this.host = hostName();
         this.nodeId = nodeId == null || nodeId.isBlank()
                 ? cut(host, 200) + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt())
@@ -145,7 +127,7 @@ public class SystemEvents implements SmartLifecycle {
 
     /** How many system events were dropped because the queue was full (also a Micrometer counter). */
     public long droppedCount() {
-        return dropped.get();
+        return publisher.droppedCount();
     }
 
     // --- queue ---
@@ -155,69 +137,23 @@ public class SystemEvents implements SmartLifecycle {
         metadata.put(MetadataKeys.ACTOR_ID, "system");
         metadata.put(MetadataKeys.ACTOR_KIND, "system");
         metadata.put(MetadataKeys.CORRELATION_ID, correlationId != null ? correlationId : UUID.randomUUID().toString());
-        if (!queue.offer(GenericEventMessage.asEventMessage(payload).andMetaData(metadata))) {
-            dropped.incrementAndGet();
-        }
-    }
-
-    private void drain() {
-        List<EventMessage<?>> batch = new ArrayList<>(MAX_BATCH);
-        while (running || !queue.isEmpty()) {
-            try {
-                EventMessage<?> first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                eventBus.getObject().publish(batch);
-                published.addAndGet(batch.size());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                failed.addAndGet(batch.size());
-                log.warn("Could not append {} system event(s)", batch.size(), e);
-            } finally {
-                batch.clear();
-            }
-        }
+        publisher.offer(GenericEventMessage.asEventMessage(payload).andMetaData(metadata));
     }
 
     @Override
     public void start() {
-        meters.ifAvailable(registry -> {
-            FunctionCounter.builder("celaest.system.events.dropped", dropped, AtomicLong::get)
-                    .description("System events not recorded because their queue was full").register(registry);
-            FunctionCounter.builder("celaest.system.events.published", published, AtomicLong::get)
-                    .description("System events appended to the event log").register(registry);
-            FunctionCounter.builder("celaest.system.events.append.errors", failed, AtomicLong::get)
-                    .description("System events lost because the event log append failed").register(registry);
-        });
-        running = true;
-        Thread thread = new Thread(this::drain, "celaest-system-events");
-        thread.setDaemon(true);
-        worker = thread;
-        thread.start();
+        publisher.start(meters.getIfAvailable());
     }
 
     /** Appends what is still queued (NodeStopping among it), waiting at most a few seconds: never blocks shutdown. */
     @Override
     public void stop() {
-        running = false;
-        Thread thread = worker;
-        if (thread != null) {
-            try {
-                thread.join(STOP_WAIT_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        publisher.stop(STOP_WAIT_MILLIS);
     }
 
     @Override
     public boolean isRunning() {
-        return running;
+        return publisher.isRunning();
     }
 
     /** Starts after Axon (whose components start in lower phases) and stops before it. */

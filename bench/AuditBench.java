@@ -94,6 +94,7 @@ public class AuditBench {
     static final int PAGE = 50;
     static final int MAX_ERROR_SAMPLES = 5;
     static final String READER = "celaest_reader";
+    static final String PLATFORM_READER = "celaest_platform_reader";
 
     static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([0-9a-fA-F-]{36})\"");
     static final Pattern KEY = Pattern.compile("\"key\"\\s*:\\s*\"([^\"]+)\"");
@@ -712,13 +713,12 @@ public class AuditBench {
 
     /** One page as the server runs it: read-only transaction, reader role, tenant settings, the query, every column. */
     static Long rawPage(Connection c, Query q, Long after) throws SQLException {
-        try (PreparedStatement role = c.prepareStatement("SET LOCAL ROLE " + READER)) {
+        try (PreparedStatement role = c.prepareStatement("SET LOCAL ROLE " + (q.tenant() ? READER : PLATFORM_READER))) {
             role.executeUpdate();
         }
         try (PreparedStatement settings = c.prepareStatement(
-                "SELECT set_config('celaest.organization_id', ?, true), set_config('celaest.platform_scope', ?, true)")) {
+                "SELECT set_config('celaest.organization_id', ?, true), set_config('plan_cache_mode', 'force_custom_plan', true)")) {
             settings.setString(1, q.tenant() ? tenantOrg.toString() : "");
-            settings.setString(2, q.tenant() ? "" : "all");
             try (ResultSet rs = settings.executeQuery()) {
                 while (rs.next()) rs.getString(1);
             }
@@ -871,8 +871,7 @@ public class AuditBench {
         c.setAutoCommit(false);
         c.setReadOnly(true);
         try (Statement s = c.createStatement()) {
-            s.execute("SET LOCAL ROLE " + READER);
-            s.execute("SELECT set_config('celaest.organization_id', '', true), set_config('celaest.platform_scope', 'all', true)");
+            s.execute("SET LOCAL ROLE " + PLATFORM_READER);
         }
         return c;
     }

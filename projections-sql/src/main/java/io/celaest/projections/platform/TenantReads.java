@@ -10,14 +10,16 @@ import org.springframework.transaction.support.TransactionTemplate;
 import java.util.function.Function;
 
 /**
- * Runs a read in its own read-only transaction as the non-owner role {@code celaest_reader}, with the
- * caller's tenant set for that transaction only; row-level security then filters every tenant-owned table,
- * whatever the query forgets. Works when the application connects as the tables' owner or a superuser.
+ * Runs a read in its own read-only transaction as a non-owner role: {@code celaest_reader} with the caller's
+ * tenant set for that transaction only, so row-level security filters every tenant-owned table whatever the
+ * query forgets; or, for platform-wide callers, {@code celaest_platform_reader}. Works when the application connects as the tables' owner or a superuser.
  */
 @Component
 public class TenantReads {
 
     public static final String READER_ROLE = "celaest_reader";
+    /** Reads of platform-wide callers: its policies let every row of tenant tables through. */
+    public static final String PLATFORM_READER_ROLE = "celaest_platform_reader";
 
     private final JdbcClient jdbc;
     private final TransactionTemplate readOnly;
@@ -31,10 +33,11 @@ public class TenantReads {
 
     public <T> T read(Caller caller, Function<JdbcClient, T> query) {
         return readOnly.execute(status -> {
-            jdbc.sql("SET LOCAL ROLE " + READER_ROLE).update();
-            jdbc.sql("SELECT set_config('celaest.organization_id', ?, true), set_config('celaest.platform_scope', ?, true)")
-                    .params(caller.organizationId() == null ? "" : caller.organizationId().toString(),
-                            caller.isPlatformWide() ? "all" : "")
+            jdbc.sql("SET LOCAL ROLE " + (caller.isPlatformWide() ? PLATFORM_READER_ROLE : READER_ROLE)).update();
+            // Custom plans: a plan cached for one tenant's parameters is a bad plan for a tenant of another size.
+            jdbc.sql("SELECT set_config('celaest.organization_id', ?, true), "
+                            + "set_config('plan_cache_mode', 'force_custom_plan', true)")
+                    .param(caller.organizationId() == null ? "" : caller.organizationId().toString())
                     .query((rs, n) -> 1).list();
             return query.apply(jdbc);
         });

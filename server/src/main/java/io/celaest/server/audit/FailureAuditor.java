@@ -56,7 +56,7 @@ public class FailureAuditor implements SmartLifecycle {
                           @Value("${celaest.audit.failure-queue-capacity:10000}") int capacity) {
         this.meters = meters;
         this.publisher = new BoundedEventPublisher("audit records of denied/rejected attempts",
-                "celaest.audit.failures", eventBus::getObject, capacity);
+                "celaest.audit.failures", () -> eventBus.getObject(), capacity);
     }
 
     // --- what the web layer calls ---

@@ -56,7 +56,7 @@ public class SystemEvents implements SmartLifecycle {
                         @Value("${celaest.node-id:}") String nodeId,
                         @Value("${celaest.system.event-queue-capacity:1000}") int capacity) {
         this.meters = meters;
-        this.publisher = new BoundedEventPublisher("system events", "celaest.system.events", eventBus::getObject,
+        this.publisher = new BoundedEventPublisher("system events", "celaest.system.events", () -> eventBus.getObject(),
                 capacity);
         this.host = hostName();
         this.nodeId = nodeId == null || nodeId.isBlank()

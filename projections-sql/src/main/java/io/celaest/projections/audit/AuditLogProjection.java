@@ -1,5 +1,6 @@
 package io.celaest.projections.audit;
 
+import io.celaest.projections.platform.BatchedInserts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -16,14 +17,11 @@ import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.messaging.MetaData;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
-import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -48,13 +46,14 @@ public class AuditLogProjection {
                                     client_ip, user_agent, correlation_id, event_type, changes)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)
             ON CONFLICT (event_global_index) DO NOTHING""";
-    private static final String PENDING = AuditLogProjection.class.getName() + ".pending";
 
     private final JdbcTemplate jdbc;
+    private final BatchedInserts rows;
     private final ObjectMapper json;
 
     public AuditLogProjection(JdbcTemplate jdbc, ObjectMapper json) {
         this.jdbc = jdbc;
+        this.rows = new BatchedInserts(jdbc, INSERT);
         this.json = json;
     }
 
@@ -62,13 +61,10 @@ public class AuditLogProjection {
     void on(EventMessage<?> event, TrackingToken token) {
         Object[] row = row(event, token.position().orElseThrow(
                 () -> new IllegalStateException("The audit log needs a token with a position")));
+        rows.add(row);
         if (!CurrentUnitOfWork.isStarted()) {
-            jdbc.update(INSERT, row);
             scrubIfErased(event);
-            return;
-        }
-        pending(CurrentUnitOfWork.get().root()).add(row);
-        if (event.getPayload() instanceof UserErased) {
+        } else if (event.getPayload() instanceof UserErased) {
             // after this batch's rows are written: the before/after values of that person go too
             CurrentUnitOfWork.get().root().onPrepareCommit(u -> scrubIfErased(event));
         }
@@ -80,19 +76,6 @@ public class AuditLogProjection {
             jdbc.update("UPDATE audit_logs SET changes = NULL WHERE resource_type = 'user' AND resource_id = ?",
                     erased.userId().toString());
         }
-    }
-
-    /** Rows of the current batch, written together when its transaction is about to commit. */
-    private List<Object[]> pending(UnitOfWork<?> unitOfWork) {
-        return unitOfWork.getOrComputeResource(PENDING, name -> {
-            List<Object[]> rows = new ArrayList<>();
-            unitOfWork.onPrepareCommit(u -> {
-                if (!rows.isEmpty()) {
-                    jdbc.batchUpdate(INSERT, rows);
-                }
-            });
-            return rows;
-        });
     }
 
     @ResetHandler

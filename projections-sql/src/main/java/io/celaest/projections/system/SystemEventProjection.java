@@ -1,5 +1,6 @@
 package io.celaest.projections.system;
 
+import io.celaest.projections.platform.BatchedInserts;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.celaest.api.platform.MetadataKeys;
 import io.celaest.api.system.EventDeadLettered;
@@ -15,14 +16,10 @@ import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
-import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
-import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 
 /**
@@ -43,13 +40,14 @@ public class SystemEventProjection {
                                        dead_letter_id, correlation_id, details)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)
             ON CONFLICT DO NOTHING""";
-    private static final String PENDING = SystemEventProjection.class.getName() + ".pending";
 
     private final JdbcTemplate jdbc;
+    private final BatchedInserts rows;
     private final ObjectMapper json;
 
     public SystemEventProjection(JdbcTemplate jdbc, ObjectMapper json) {
         this.jdbc = jdbc;
+        this.rows = new BatchedInserts(jdbc, INSERT);
         this.json = json;
     }
 
@@ -108,24 +106,7 @@ public class SystemEventProjection {
                 cut(deadLetterId, 255),
                 correlation == null ? null : cut(correlation.toString(), 255),
                 json.valueToTree(event.getPayload()).toString()};
-        if (!CurrentUnitOfWork.isStarted()) {
-            jdbc.update(INSERT, row);
-            return;
-        }
-        pending(CurrentUnitOfWork.get().root()).add(row);
-    }
-
-    /** Rows of the current batch, written together when its transaction is about to commit. */
-    private List<Object[]> pending(UnitOfWork<?> unitOfWork) {
-        return unitOfWork.getOrComputeResource(PENDING, name -> {
-            List<Object[]> rows = new ArrayList<>();
-            unitOfWork.onPrepareCommit(u -> {
-                if (!rows.isEmpty()) {
-                    jdbc.batchUpdate(INSERT, rows);
-                }
-            });
-            return rows;
-        });
+        rows.add(row);
     }
 
     private static String cut(String value, int max) {

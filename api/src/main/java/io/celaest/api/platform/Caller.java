@@ -33,12 +33,17 @@ public record Caller(ActorKind kind, String actorId, UUID organizationId, Set<St
      * e.g. a platform auditor's {@code audit:read}), which sees every tenant within its scopes.
      */
     public boolean isPlatformWide() {
-        return organizationId == null;
+        return organizationId == null && kind != ActorKind.LICENSE_KEY;
+    }
+
+    /** The holder of a license key (validation endpoint): sees no organization and holds no scope. */
+    public static Caller licenseKeyHolder() {
+        return new Caller(ActorKind.LICENSE_KEY, "license-key", null, Set.of());
     }
 
     /** True when the caller may see the organization at all; anything else must answer 404, not 403. */
     public boolean canSee(UUID organization) {
-        return isPlatformWide() || organizationId.equals(organization);
+        return isPlatformWide() || (organizationId != null && organizationId.equals(organization));
     }
 
     public boolean hasScope(String scope) {

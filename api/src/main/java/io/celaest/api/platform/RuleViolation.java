@@ -1,5 +1,7 @@
 package io.celaest.api.platform;
 
+import java.util.Map;
+
 /**
  * A command rejected by a business rule. The kind decides the HTTP status (404, 409, 422);
  * the code is stable and machine-readable.
@@ -10,11 +12,18 @@ public class RuleViolation extends RuntimeException {
 
     private final Kind kind;
     private final String code;
+    private final Map<String, Object> details;
 
     public RuleViolation(Kind kind, String code, String message) {
+        this(kind, code, message, Map.of());
+    }
+
+    /** {@code details} become extra members of the problem document (e.g. a quota's used/limit/remaining). */
+    public RuleViolation(Kind kind, String code, String message, Map<String, Object> details) {
         super(message, null, false, false);
         this.kind = kind;
         this.code = code;
+        this.details = Map.copyOf(details);
     }
 
     public static RuleViolation notFound(String code, String message) {
@@ -35,5 +44,9 @@ public class RuleViolation extends RuntimeException {
 
     public String code() {
         return code;
+    }
+
+    public Map<String, Object> details() {
+        return details;
     }
 }

@@ -11,13 +11,17 @@ public final class Scopes {
     public static final String API_KEYS_READ = "api_keys:read";
     public static final String API_KEYS_WRITE = "api_keys:write";
     public static final String AUDIT_READ = "audit:read";
+    public static final String LICENSES_READ = "licenses:read";
+    /** Manage a license's bindings and collisions (the organization's side of anti-piracy). */
+    public static final String LICENSES_WRITE = "licenses:write";
+    public static final String USAGE_WRITE = "usage:write";
 
     /** What a platform API key may hold: it sees every tenant, so it may only read. */
     public static final Set<String> PLATFORM_KEY_SCOPES = Set.of(ORGANIZATION_READ, USERS_READ, API_KEYS_READ,
-            AUDIT_READ);
+            AUDIT_READ, LICENSES_READ);
 
     public static final Set<String> KNOWN = Set.of(Caller.ALL_SCOPES, ORGANIZATION_READ, ORGANIZATION_WRITE,
-            USERS_READ, USERS_WRITE, API_KEYS_READ, API_KEYS_WRITE, AUDIT_READ);
+            USERS_READ, USERS_WRITE, API_KEYS_READ, API_KEYS_WRITE, AUDIT_READ, LICENSES_READ, LICENSES_WRITE, USAGE_WRITE);
 
     private Scopes() {
     }

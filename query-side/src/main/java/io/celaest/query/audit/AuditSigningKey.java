@@ -3,6 +3,7 @@ package io.celaest.query.audit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import io.celaest.query.platform.Ed25519KeyFile;
 import org.springframework.stereotype.Component;
 
 import java.io.IOException;
@@ -56,9 +57,7 @@ public class AuditSigningKey {
                            @Value("${celaest.home}") String home,
                            @Value("${celaest.audit.trusted-public-keys:${CELAEST_AUDIT_TRUSTED_PUBLIC_KEYS:}}")
                            String trusted) {
-        String encoded = configured == null || configured.isBlank()
-                ? fromFile(Path.of(home, "audit-signing-key")) : configured.trim();
-        KeyPair pair = decode(encoded);
+        KeyPair pair = Ed25519KeyFile.load(configured, Path.of(home, "audit-signing-key"), "audit signing key");
         this.privateKey = pair.getPrivate();
         this.publicKey = pair.getPublic();
         this.keyId = idOf(publicKey);
@@ -74,14 +73,7 @@ public class AuditSigningKey {
     }
 
     public byte[] sign(byte[] data) {
-        try {
-            Signature signature = Signature.getInstance(ALGORITHM);
-            signature.initSign(privateKey);
-            signature.update(data);
-            return signature.sign();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Cannot sign with the audit key", e);
-        }
+        return Ed25519KeyFile.sign(privateKey, data);
     }
 
     /** Verifies with this platform's public key. */
@@ -96,17 +88,7 @@ public class AuditSigningKey {
      */
     public boolean verify(String keyId, byte[] data, byte[] signatureBytes) {
         PublicKey key = verifying.get(keyId);
-        if (key == null) {
-            return false;
-        }
-        try {
-            Signature signature = Signature.getInstance(ALGORITHM);
-            signature.initVerify(key);
-            signature.update(data);
-            return signature.verify(signatureBytes);
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return false;
-        }
+        return key != null && Ed25519KeyFile.verify(key, data, signatureBytes);
     }
 
     /** X.509 SubjectPublicKeyInfo, base64. */
@@ -136,46 +118,16 @@ public class AuditSigningKey {
 
     /** Generates a fresh key, base64 PKCS#8: the value to give {@code CELAEST_AUDIT_SIGNING_KEY}. */
     public static String generate() {
-        try {
-            return Base64.getEncoder().encodeToString(
-                    KeyPairGenerator.getInstance(ALGORITHM).generateKeyPair().getPrivate().getEncoded());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Ed25519 is part of every JDK 15+", e);
-        }
-    }
-
-    /**
-     * The public key is derived from the private key's 32-byte seed: the JDK's Ed25519 generator draws exactly
-     * that seed from its random source, so feeding it the seed reproduces the pair.
-     */
-    static KeyPair decode(String base64) {
-        try {
-            KeyFactory factory = KeyFactory.getInstance(ALGORITHM);
-            PrivateKey given = factory.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
-            byte[] seed = ((EdECPrivateKey) given).getBytes()
-                    .orElseThrow(() -> new IllegalArgumentException("The audit signing key has no seed"));
-            KeyPairGenerator generator = KeyPairGenerator.getInstance(ALGORITHM);
-            generator.initialize(NamedParameterSpec.ED25519, new SeedRandom(seed));
-            KeyPair pair = generator.generateKeyPair();
-            byte[] derived = ((EdECPrivateKey) pair.getPrivate()).getBytes().orElseThrow();
-            if (!Arrays.equals(seed, derived)) {
-                throw new IllegalStateException("Could not derive the public audit key from the private key");
-            }
-            PublicKey publicKey = factory.generatePublic(new X509EncodedKeySpec(pair.getPublic().getEncoded()));
-            return new KeyPair(publicKey, given);
-        } catch (GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
-            throw new IllegalStateException("CELAEST_AUDIT_SIGNING_KEY (or the audit-signing-key file) is not a "
-                    + "base64 PKCS#8 Ed25519 private key", e);
-        }
+        return Ed25519KeyFile.generate();
     }
 
     static String idOf(PublicKey key) {
-        return HexFormat.of().formatHex(sha256(key.getEncoded()));
+        return Ed25519KeyFile.idOf(key);
     }
 
     private static PublicKey decodePublic(String base64) {
         try {
-            return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));
+            return Ed25519KeyFile.decodePublic(base64);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IllegalStateException("celaest.audit.trusted-public-keys holds a value that is not a base64 "
                     + "X.509 Ed25519 public key", e);
@@ -186,52 +138,6 @@ public class AuditSigningKey {
         byte[] probe = "celaest audit key self-test".getBytes(StandardCharsets.UTF_8);
         if (!verify(probe, sign(probe))) {
             throw new IllegalStateException("The audit signing key does not verify with its own public key");
-        }
-    }
-
-    private static String fromFile(Path file) {
-        try {
-            if (Files.exists(file)) {
-                log.info("Audit signing key read from {}", file.toAbsolutePath());
-                return Files.readString(file, StandardCharsets.UTF_8).trim();
-            }
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            String key = generate();
-            Path tmp = Files.createTempFile(dir, "audit-signing-key", ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(tmp, key + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-            log.info("Generated the audit signing key; it is in {} (mode 600). Keep a copy: checkpoints signed "
-                    + "with it can only be verified with its public key", file.toAbsolutePath());
-            return key;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read or write the audit signing key file " + file, e);
-        }
-    }
-
-    private static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Hands out the given seed as its "random" bytes, once. */
-    private static final class SeedRandom extends SecureRandom {
-        private final byte[] seed;
-
-        SeedRandom(byte[] seed) {
-            this.seed = seed.clone();
-        }
-
-        @Override
-        public void nextBytes(byte[] bytes) {
-            if (bytes.length != seed.length) {
-                throw new IllegalStateException("Unexpected key length " + bytes.length);
-            }
-            System.arraycopy(seed, 0, bytes, 0, bytes.length);
         }
     }
 }

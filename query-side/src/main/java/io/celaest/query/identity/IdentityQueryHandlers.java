@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.celaest.api.identity.*;
 import io.celaest.api.platform.PageRequest;
-import io.celaest.projections.platform.Cursor;
+import io.celaest.projections.platform.KeysetPages;
 import io.celaest.projections.platform.TenantReads;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.RowMapper;
@@ -18,7 +18,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -80,30 +79,12 @@ public class IdentityQueryHandlers {
                 UserQueries::apiKey, ApiKeyView::createdAt, ApiKeyView::id));
     }
 
-    /** Keyset pagination over (created_at, id): stable under concurrent inserts, O(page) at any depth. */
-    private static <T, P> P page(java.util.function.BiFunction<List<T>, String, P> pageOf, JdbcClient jdbc, String select, UUID organizationId, PageRequest page,
-                                    RowMapper<T> mapper, java.util.function.Function<T, Instant> createdAt,
-                                    java.util.function.Function<T, UUID> id) {
-        List<Object> params = new ArrayList<>();
-        StringBuilder sql = new StringBuilder(select);
-        if (organizationId != null) {
-            params.add(organizationId);
-        }
-        if (page.cursor() != null) {
-            Cursor after = Cursor.decode(page.cursor());
-            sql.append(" AND (created_at, id) > (?, ?)");
-            params.add(Timestamp.from(after.createdAt()));
-            params.add(after.id());
-        }
-        sql.append(" ORDER BY created_at, id LIMIT ?");
-        params.add(page.limit() + 1);
-        List<T> rows = jdbc.sql(sql.toString()).params(params).query(mapper).list();
-        if (rows.size() <= page.limit()) {
-            return pageOf.apply(rows, null);
-        }
-        List<T> items = rows.subList(0, page.limit());
-        T last = items.get(items.size() - 1);
-        return pageOf.apply(List.copyOf(items), new Cursor(createdAt.apply(last), id.apply(last)).encode());
+    private static <T, P> P page(java.util.function.BiFunction<List<T>, String, P> pageOf, JdbcClient jdbc,
+                                 String select, UUID organizationId, PageRequest page, RowMapper<T> mapper,
+                                 java.util.function.Function<T, Instant> createdAt,
+                                 java.util.function.Function<T, UUID> id) {
+        return KeysetPages.page(pageOf, jdbc, select, organizationId == null ? List.of() : List.of(organizationId),
+                "created_at", false, page, mapper, createdAt, id);
     }
 
     private OrganizationView organization(ResultSet rs, int row) throws SQLException {

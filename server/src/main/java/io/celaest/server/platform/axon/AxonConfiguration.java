@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.celaest.api.platform.MetadataKeys;
+import io.celaest.api.platform.RuleViolation;
 import io.celaest.projections.platform.PersonalDataVault;
 import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.commandhandling.CommandBusSpanFactory;
@@ -214,6 +215,9 @@ public class AxonConfiguration {
                         .retryExecutor(retries)
                         .retryInterval(20)
                         .maxRetryCount(5)
+                        // a rule's answer does not change by asking again
+                        .addNonTransientFailurePredicate(RuleViolation.class, rejected -> true)
+                        .addNonTransientFailurePredicate(IllegalArgumentException.class, invalid -> true)
                         .build())
                 .build();
     }
@@ -225,6 +229,16 @@ public class AxonConfiguration {
 
     @Bean
     public SnapshotTriggerDefinition organizationSnapshotTrigger(Snapshotter snapshotter) {
+        return new EventCountSnapshotTriggerDefinition(snapshotter, 250);
+    }
+
+    @Bean
+    public Cache licenseCache() {
+        return new WeakReferenceCache();
+    }
+
+    @Bean
+    public SnapshotTriggerDefinition licenseSnapshotTrigger(Snapshotter snapshotter) {
         return new EventCountSnapshotTriggerDefinition(snapshotter, 250);
     }
 

@@ -46,9 +46,18 @@ public class AuthenticationFilter extends OncePerRequestFilter {
         return !request.getRequestURI().startsWith("/api/");
     }
 
+    /** Endpoints without a bearer token: validation (the license key in the body is the credential), and the
+     *  public key that verifies offline license files. */
+    public static final java.util.Set<String> PUBLIC_ENDPOINTS = java.util.Set.of("POST /api/v1/licenses/validate",
+            "GET /api/v1/licensing/public-key");
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        if (PUBLIC_ENDPOINTS.contains(request.getMethod() + " " + request.getRequestURI())) {
+            serve(request, response, chain, Caller.licenseKeyHolder(), false);
+            return;
+        }
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         Optional<Caller> caller = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
                 ? authenticator.authenticate(header.substring(BEARER.length()).trim())
@@ -61,8 +70,16 @@ public class AuthenticationFilter extends OncePerRequestFilter {
                             : "The bearer token is not a valid, active API key"));
             return;
         }
-        request.setAttribute(CALLER_ATTRIBUTE, caller.get());
-        RequestContext.set(new RequestContext(caller.get(), request.getRemoteAddr(),
+        serve(request, response, chain, caller.get(), true);
+    }
+
+    /** Runs the request with its context (copied into command metadata); only bearer callers reach controllers' Caller. */
+    private void serve(HttpServletRequest request, HttpServletResponse response, FilterChain chain, Caller caller,
+                       boolean bearer) throws ServletException, IOException {
+        if (bearer) {
+            request.setAttribute(CALLER_ATTRIBUTE, caller);
+        }
+        RequestContext.set(new RequestContext(caller, request.getRemoteAddr(),
                 truncate(request.getHeader(HttpHeaders.USER_AGENT), 500), correlationId(request),
                 truncate(request.getHeader("Idempotency-Key"), 255)));
         response.setHeader("X-Correlation-Id", RequestContext.current().correlationId());

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.celaest.api.platform.Forbidden;
 import io.celaest.api.platform.RuleViolation;
+import io.celaest.api.platform.TooManyRequests;
 import io.celaest.projections.platform.Cursor;
 import io.celaest.server.audit.FailureAuditor;
 import io.celaest.server.system.SystemEvents;
@@ -139,6 +140,14 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return badRequest("INVALID_REQUEST", "The cursor is not valid", List.of(new FieldProblem("cursor", ex.getMessage())));
     }
 
+    @ExceptionHandler(TooManyRequests.class)
+    ResponseEntity<Object> tooManyRequests(TooManyRequests ex) {
+        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(ex.retryAfterSeconds()))
+                .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+                .body(Problems.of(HttpStatus.TOO_MANY_REQUESTS, "RATE_LIMITED", ex.getMessage()));
+    }
+
     @ExceptionHandler(RuleViolation.class)
     ResponseEntity<Object> ruleViolation(RuleViolation ex) {
         HttpStatus status = switch (ex.kind()) {
@@ -147,7 +156,9 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             case UNPROCESSABLE -> HttpStatus.UNPROCESSABLE_ENTITY;
         };
         failures.rejected(status.value(), ex.code(), ex.getMessage());
-        return problem(Problems.of(status, ex.code(), ex.getMessage()));
+        ProblemDetail problem = Problems.of(status, ex.code(), ex.getMessage());
+        ex.details().forEach(problem::setProperty);
+        return problem(problem);
     }
 
     @ExceptionHandler(Forbidden.class)

@@ -1,0 +1,6 @@
+package io.celaest.api.licensing;
+
+import java.util.UUID;
+
+public record CollisionResolved(UUID licenseId, UUID organizationId, UUID collisionId, String note) {
+}

@@ -1,0 +1,6 @@
+package io.celaest.api.licensing;
+
+import java.util.UUID;
+
+public record LicenseCancelled(UUID licenseId, UUID organizationId, String reason) {
+}

@@ -1,0 +1,7 @@
+package io.celaest.api.licensing;
+
+import org.axonframework.modelling.command.TargetAggregateIdentifier;
+import java.util.UUID;
+
+public record SuspendLicense(@TargetAggregateIdentifier UUID licenseId, String reason) {
+}

@@ -1,0 +1,7 @@
+package io.celaest.api.licensing;
+
+import java.util.List;
+
+/** One page of a list; {@code nextCursor} is null on the last page. */
+public record ValidationPage(List<ValidationView> items, String nextCursor) {
+}

@@ -1,0 +1,165 @@
+package io.celaest.command.licensing;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.celaest.api.licensing.BindLicense;
+import io.celaest.api.licensing.BindingKind;
+import io.celaest.api.licensing.CollisionPolicy;
+import io.celaest.api.licensing.LicenseStatus;
+import io.celaest.api.licensing.ReportCollision;
+import io.celaest.api.platform.RuleViolation;
+import io.celaest.api.platform.TooManyRequests;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The validation hot path. Reads the license from {@link LicenseDirectory} (memory, or one indexed lookup), runs
+ * the checks in their documented order, and only reaches the License aggregate when something changes: a device
+ * binding for the first time (exact limit), or a collision. Every validation, whatever its answer, is committed to
+ * {@code license_validations} before the answer leaves.
+ */
+@Component
+public class LicenseValidator {
+
+    /** The outcome of one validation; {@code license} is null when the key matched nothing. */
+    public record Outcome(ValidationCode code, LicenseRuntime license) {
+        public boolean valid() {
+            return code == ValidationCode.VALID;
+        }
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(LicenseValidator.class);
+    /** A binding's last use is written at most this often; its TTL is counted in days. */
+    private static final Duration TOUCH_EVERY = Duration.ofHours(1);
+
+    private final LicenseDirectory directory;
+    private final ValidationRateLimiter limiter;
+    private final CollisionWatch collisions;
+    private final ValidationLog validations;
+    private final CommandGateway commands;
+    private final Clock clock;
+    private final int suspendAfterCollisions;
+    private final Cache<UUID, Instant> touched = Caffeine.newBuilder().expireAfterWrite(TOUCH_EVERY)
+            .maximumSize(1_000_000).build();
+
+    public LicenseValidator(LicenseDirectory directory, ValidationRateLimiter limiter, CollisionWatch collisions,
+                            ValidationLog validations, CommandGateway commands, Optional<Clock> clock,
+                            @Value("${celaest.licensing.suspend-after-collisions:3}") int suspendAfterCollisions) {
+        this.directory = directory;
+        this.limiter = limiter;
+        this.collisions = collisions;
+        this.validations = validations;
+        this.commands = commands;
+        this.clock = clock.orElse(Clock.systemUTC());
+        this.suspendAfterCollisions = suspendAfterCollisions;
+    }
+
+    public Outcome validate(String key, String fingerprint, UUID productId, String ip) {
+        byte[] keyHash = LicenseKeys.canonical(key).map(LicenseKeys::hash).orElse(null);
+        OptionalLong wait = limiter.tryAcquire(ip, keyHash);
+        if (wait.isPresent()) {
+            throw new TooManyRequests("Too many validations from this address or of this key", wait.getAsLong());
+        }
+        Instant now = clock.instant();
+        Optional<LicenseRuntime> license = keyHash == null ? Optional.empty() : directory.find(keyHash);
+        Decision decision = license.map(l -> decide(l, keyHash, fingerprint, productId, ip, now, true))
+                .orElse(new Decision(ValidationCode.NOT_FOUND, null));
+        LicenseRuntime found = license.orElse(null);
+        try {
+            validations.record(new ValidationLog.Entry(UUID.randomUUID(), found == null ? null : found.id(),
+                    found == null ? null : found.organizationId(), now, ip, fingerprint, productId,
+                    decision.code().name(), decision.code() == ValidationCode.VALID, decision.touch())).join();
+        } catch (CompletionException e) {
+            throw new IllegalStateException("The validation could not be recorded", e.getCause());
+        }
+        return new Outcome(decision.code(), found);
+    }
+
+    private record Decision(ValidationCode code, UUID touch) {
+    }
+
+    private Decision decide(LicenseRuntime license, byte[] keyHash, String fingerprint, UUID productId, String ip,
+                            Instant now, boolean mayRetry) {
+        if (license.status() == LicenseStatus.SUSPENDED) {
+            return new Decision(ValidationCode.SUSPENDED, null);
+        }
+        if (license.status() == LicenseStatus.CANCELLED) {
+            return new Decision(ValidationCode.CANCELLED, null);
+        }
+        // The deadline applies LicenseExpired at expiresAt; until it has run, the instant itself decides.
+        if (license.status() == LicenseStatus.EXPIRED
+                || (license.expiresAt() != null && !now.isBefore(license.expiresAt()))) {
+            return new Decision(ValidationCode.EXPIRED, null);
+        }
+        if (productId != null && license.productId() != null && !productId.equals(license.productId())) {
+            return new Decision(ValidationCode.PRODUCT_SCOPE_MISMATCH, null);
+        }
+        BindingKind kind = fingerprint != null ? BindingKind.FINGERPRINT : BindingKind.IP;
+        String device = fingerprint != null ? fingerprint : ip;
+        UUID binding = license.bindings().get(LicenseRuntime.bindingKey(kind, device));
+        if (binding == null) {
+            int max = license.limits().maxIpBindings();
+            if (max != -1 && license.bindings().size() >= max) {
+                return new Decision(ValidationCode.TOO_MANY_BINDINGS, null);
+            }
+            try {
+                binding = commands.sendAndWait(new BindLicense(license.id(), UUID.randomUUID(), kind, device, false));
+                directory.invalidate(license.id());
+                touched.put(binding, now);
+            } catch (RuleViolation rejected) {
+                directory.invalidate(license.id());
+                if ("TOO_MANY_BINDINGS".equals(rejected.code())) {
+                    return new Decision(ValidationCode.TOO_MANY_BINDINGS, null);
+                }
+                // the license changed under us (e.g. suspended on another node): decide again on its new state
+                Optional<LicenseRuntime> fresh = mayRetry ? directory.find(keyHash) : Optional.empty();
+                return fresh.map(l -> decide(l, keyHash, fingerprint, productId, ip, now, false))
+                        .orElse(new Decision(ValidationCode.NOT_FOUND, null));
+            }
+        }
+        Optional<CollisionWatch.Collision> collision = collisions.observe(license.id(), ip, now,
+                license.limits().maxConcurrentIps());
+        UUID touch = touch(binding, now);
+        if (collision.isPresent()) {
+            CollisionWatch.Collision c = collision.get();
+            if (c.report()) {
+                report(license, c);
+            }
+            if (c.excess() && license.limits().collisionPolicy() == CollisionPolicy.BLOCK) {
+                return new Decision(ValidationCode.COLLISION_BLOCKED, touch);
+            }
+        }
+        return new Decision(ValidationCode.VALID, touch);
+    }
+
+    private UUID touch(UUID binding, Instant now) {
+        if (touched.getIfPresent(binding) != null) {
+            return null;
+        }
+        touched.put(binding, now);
+        return binding;
+    }
+
+    /** Asynchronous: the answer does not wait for the collision's events (the license is reread afterwards). */
+    private void report(LicenseRuntime license, CollisionWatch.Collision collision) {
+        commands.send(new ReportCollision(license.id(), UUID.randomUUID(), collision.ips(), collision.windowStart(),
+                        collision.windowEnd(), suspendAfterCollisions))
+                .whenComplete((result, failure) -> {
+                    directory.invalidate(license.id());
+                    if (failure != null) {
+                        log.warn("Could not record a collision of license {}", license.id(), failure);
+                    }
+                });
+    }
+}

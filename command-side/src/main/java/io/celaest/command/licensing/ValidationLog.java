@@ -1,0 +1,153 @@
+package io.celaest.command.licensing;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code license_validations}, written durably before each answer. Validations arriving together share one
+ * transaction (group commit): writer threads take whatever is queued, up to {@code max-batch} rows, insert them as
+ * one batch, commit, then release the waiting requests. Bindings' last use is refreshed in the same commit.
+ */
+@Component
+public class ValidationLog implements SmartLifecycle {
+
+    /** One validation to record; {@code touchBinding} also refreshes that binding's last use. */
+    record Entry(UUID id, UUID licenseId, UUID organizationId, Instant at, String ip, String fingerprint,
+                 UUID productId, String code, boolean valid, UUID touchBinding) {
+    }
+
+    private record Pending(Entry entry, CompletableFuture<Void> done) {
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(ValidationLog.class);
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(100_000);
+    private final int writers;
+    private final int maxBatch;
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running;
+
+    public ValidationLog(JdbcTemplate jdbc, PlatformTransactionManager transactions,
+                         @Value("${celaest.licensing.validation-log.writers:2}") int writers,
+                         @Value("${celaest.licensing.validation-log.max-batch:500}") int maxBatch) {
+        this.jdbc = jdbc;
+        this.transactions = new TransactionTemplate(transactions);
+        this.writers = writers;
+        this.maxBatch = maxBatch;
+    }
+
+    /** Completes once the entry is committed; fails if it could not be. */
+    CompletableFuture<Void> record(Entry entry) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!running) {
+            done.completeExceptionally(new IllegalStateException("the validation log is stopped"));
+            return done;
+        }
+        try {
+            queue.put(new Pending(entry, done));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            done.completeExceptionally(e);
+        }
+        return done;
+    }
+
+    private void writeLoop() {
+        List<Pending> batch = new ArrayList<>(maxBatch);
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                write(batch);
+                batch.forEach(p -> p.done().complete(null));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                log.error("Could not record {} license validations", batch.size(), e);
+                batch.forEach(p -> p.done().completeExceptionally(e));
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void write(List<Pending> batch) {
+        transactions.executeWithoutResult(status -> {
+            jdbc.batchUpdate("""
+                    INSERT INTO license_validations (id, license_id, organization_id, validated_at, ip, fingerprint,
+                                                     product_id, code, valid)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""", batch, batch.size(), (ps, p) -> {
+                Entry e = p.entry();
+                ps.setObject(1, e.id());
+                ps.setObject(2, e.licenseId());
+                ps.setObject(3, e.organizationId());
+                ps.setTimestamp(4, Timestamp.from(e.at()));
+                ps.setString(5, e.ip());
+                ps.setString(6, e.fingerprint());
+                ps.setObject(7, e.productId());
+                ps.setString(8, e.code());
+                ps.setBoolean(9, e.valid());
+            });
+            List<Entry> touches = batch.stream().map(Pending::entry).filter(e -> e.touchBinding() != null).toList();
+            if (!touches.isEmpty()) {
+                jdbc.batchUpdate("UPDATE license_ip_bindings SET last_used_at = greatest(last_used_at, ?) WHERE id = ?",
+                        touches, touches.size(), (ps, e) -> {
+                            ps.setTimestamp(1, Timestamp.from(e.at()));
+                            ps.setObject(2, e.touchBinding());
+                        });
+            }
+        });
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        for (int i = 0; i < writers; i++) {
+            Thread thread = new Thread(this::writeLoop, "validation-log-" + i);
+            thread.setDaemon(true);
+            thread.start();
+            threads.add(thread);
+        }
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        for (Thread thread : threads) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        threads.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}

@@ -1,0 +1,249 @@
+package io.celaest.server.licensing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.celaest.server.support.Api;
+import io.celaest.server.support.Fixtures;
+import io.celaest.server.support.LoopbackClient;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Plans, the license lifecycle and validation codes through the REST API. */
+class LicensingApiTest extends LicensingTestSupport {
+
+    @Test
+    void seededPlansAreReadableByAnyCallerWithCamelCaseLimits() {
+        Fixtures.Tenant tenant = tenant();
+        JsonNode plans = get(tenant.key(), "/api/v1/plans");
+        JsonNode starter = find(plans, "starter");
+        assertThat(starter.get("price").asText()).isEqualTo("29.00");
+        assertThat(starter.get("billingCycle").asText()).isEqualTo("monthly");
+        assertThat(starter.get("limits").get("maxUsers").asInt()).isEqualTo(5);
+        assertThat(starter.get("limits").get("maxAiRequestsPerMonth").asLong()).isEqualTo(1000);
+        assertThat(starter.get("limits").get("collisionPolicy").asText()).isEqualTo("block");
+        assertThat(find(plans, "enterprise").get("limits").get("maxUsers").asInt()).isEqualTo(-1);
+        assertThat(find(plans, "professional")).isNotNull();
+    }
+
+    @Test
+    void thePlatformOperatorCreatesAndChangesPlans() {
+        String code = "team-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> limits = Map.of("maxUsers", 10, "maxAiRequestsPerMonth", 5000, "maxStorageGb", 50,
+                "maxIpBindings", 4, "maxConcurrentIps", 2, "collisionPolicy", "flag", "bindingTtlDays", 14);
+        Api.Response created = asAdmin("POST", "/api/v1/plans", Map.of("code", code, "name", "Team",
+                "billingCycle", "yearly", "price", "490.5", "currency", "EUR", "limits", limits));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        assertThat(created.json().get("price").asText()).isEqualTo("490.50");
+
+        Api.Response again = asAdmin("POST", "/api/v1/plans", Map.of("code", code, "name", "Team",
+                "billingCycle", "yearly", "price", "490.50", "currency", "EUR", "limits", limits));
+        assertThat(again.status()).isEqualTo(409);
+
+        Api.Response patched = asAdmin("PATCH", "/api/v1/plans/" + code, Map.of("price", "500.00",
+                "limits", Map.of("maxIpBindings", 6)));
+        assertThat(patched.status()).as(patched.toString()).isEqualTo(204);
+        JsonNode plan = find(get(ADMIN_KEY, "/api/v1/plans"), code);
+        assertThat(plan.get("price").asText()).isEqualTo("500.00");
+        assertThat(plan.get("limits").get("maxIpBindings").asInt()).isEqualTo(6);
+        assertThat(plan.get("limits").get("maxConcurrentIps").asInt()).isEqualTo(2);
+
+        assertThat(asAdmin("PATCH", "/api/v1/plans/no-such-plan", Map.of("price", "1.00")).status()).isEqualTo(404);
+        Fixtures.Tenant tenant = tenant();
+        assertThat(api().call("PATCH", "/api/v1/plans/" + code, tenant.key(), Map.of("price", "1.00")).status())
+                .isEqualTo(403);
+    }
+
+    @Test
+    void badPlanInputIsA400NamingTheField() {
+        Map<String, Object> limits = Map.of("maxUsers", 10, "maxAiRequestsPerMonth", 5000, "maxStorageGb", 50,
+                "maxIpBindings", 4, "maxConcurrentIps", 2, "collisionPolicy", "flag", "bindingTtlDays", 14);
+        Api.Response floatPrice = asAdmin("POST", "/api/v1/plans", Map.of("code", "x-plan", "name", "X",
+                "billingCycle", "monthly", "price", "1.999", "currency", "USD", "limits", limits));
+        assertThat(floatPrice.status()).isEqualTo(400);
+        assertThat(floatPrice.text()).contains("price");
+        Api.Response badPolicy = asAdmin("POST", "/api/v1/plans", Map.of("code", "x-plan", "name", "X",
+                "billingCycle", "monthly", "price", "1.00", "currency", "USD",
+                "limits", Map.of("maxUsers", 1, "maxAiRequestsPerMonth", 1, "maxStorageGb", 1, "maxIpBindings", 1,
+                        "maxConcurrentIps", 1, "collisionPolicy", "shrug", "bindingTtlDays", 1)));
+        assertThat(badPolicy.status()).isEqualTo(400);
+        assertThat(badPolicy.text()).contains("limits.collisionPolicy");
+        Api.Response missingLimit = asAdmin("POST", "/api/v1/plans", Map.of("code", "x-plan", "name", "X",
+                "billingCycle", "monthly", "price", "1.00", "currency", "USD", "limits", Map.of("maxUsers", 1)));
+        assertThat(missingLimit.status()).isEqualTo(400);
+        assertThat(missingLimit.contentType()).startsWith("application/problem+json");
+    }
+
+    @Test
+    void issuedLicenseHasAGroupedCheckedKeyShownOnceAndEffectiveLimits() {
+        Fixtures.Tenant tenant = tenant();
+        Issued license = perpetual(tenant.id(), Map.of("maxIpBindings", 7));
+        assertThat(license.key()).matches("[0-9A-Z]{5}(-[0-9A-Z]{5}){5}");
+
+        JsonNode view = get(tenant.key(), "/api/v1/licenses/" + license.id());
+        assertThat(view.get("status").asText()).isEqualTo("active");
+        assertThat(view.get("plan").asText()).isEqualTo("professional");
+        assertThat(view.get("keyHint").asText()).isEqualTo(license.key().substring(license.key().length() - 5));
+        assertThat(view.toString()).doesNotContain(license.key());
+        assertThat(view.get("limits").get("maxIpBindings").asInt()).isEqualTo(7);
+        assertThat(view.get("limits").get("maxConcurrentIps").asInt()).isEqualTo(5);
+        assertThat(view.get("customLimits").toString()).isEqualTo("{\"maxIpBindings\":7}");
+
+        JsonNode page = get(tenant.key(), "/api/v1/organizations/" + tenant.id() + "/licenses?status=active&plan=professional");
+        assertThat(page.get("items")).hasSize(1);
+        assertThat(get(tenant.key(), "/api/v1/organizations/" + tenant.id() + "/licenses?status=suspended")
+                .get("items")).isEmpty();
+    }
+
+    @Test
+    void issuingChecksTypeExpiryPlanAndOrganization() {
+        Fixtures.Tenant tenant = tenant();
+        String path = "/api/v1/organizations/" + tenant.id() + "/licenses";
+        assertThat(asAdmin("POST", path, Map.of("plan", "professional", "type", "subscription")).status())
+                .isEqualTo(422);
+        assertThat(asAdmin("POST", path, Map.of("plan", "professional", "type", "perpetual",
+                "expiresAt", Instant.now().plus(Duration.ofDays(1)).toString())).status()).isEqualTo(422);
+        assertThat(asAdmin("POST", path, Map.of("plan", "professional", "type", "trial",
+                "expiresAt", Instant.now().minus(Duration.ofDays(1)).toString())).status()).isEqualTo(422);
+        assertThat(asAdmin("POST", path, Map.of("plan", "no-such-plan", "type", "perpetual")).status()).isEqualTo(422);
+        assertThat(asAdmin("POST", path, Map.of("plan", "professional", "type", "forever")).status()).isEqualTo(400);
+        assertThat(asAdmin("POST", "/api/v1/organizations/" + UUID.randomUUID() + "/licenses",
+                Map.of("plan", "professional", "type", "perpetual")).status()).isEqualTo(404);
+        // an organization may not issue itself licenses
+        assertThat(api().call("POST", path, tenant.key(), Map.of("plan", "professional", "type", "perpetual"))
+                .status()).isEqualTo(403);
+    }
+
+    @Test
+    void validationCodesFollowTheLifecycle() {
+        Fixtures.Tenant tenant = tenant();
+        String product = UUID.randomUUID().toString();
+        Api.Response issued = asAdmin("POST", "/api/v1/organizations/" + tenant.id() + "/licenses",
+                Map.of("plan", "professional", "type", "perpetual", "productId", product));
+        String id = issued.json().get("id").asText();
+        String key = issued.json().get("key").asText();
+
+        LoopbackClient.Response valid = validate("127.0.0.1", key, null, product);
+        assertThat(code(valid)).isEqualTo("VALID");
+        assertThat(valid.json().get("valid").asBoolean()).isTrue();
+        assertThat(valid.json().get("license").get("id").asText()).isEqualTo(id);
+        assertThat(valid.json().get("license").get("limits").get("maxIpBindings").asInt()).isEqualTo(10);
+        // lower case, no dashes, O for 0: the same key
+        assertThat(code(validate("127.0.0.1", key.replace("-", "").toLowerCase().replace('0', 'o'), null, null)))
+                .isEqualTo("VALID");
+        assertThat(code(validate("127.0.0.1", key, null, UUID.randomUUID().toString())))
+                .isEqualTo("PRODUCT_SCOPE_MISMATCH");
+
+        assertThat(asAdmin("POST", "/api/v1/licenses/" + id + "/suspend", Map.of("reason", "unpaid")).status())
+                .isEqualTo(204);
+        assertThat(code(validate("127.0.0.1", key, null, null))).isEqualTo("SUSPENDED");
+        Api.Response twice = asAdmin("POST", "/api/v1/licenses/" + id + "/suspend", null);
+        assertThat(twice.status()).isEqualTo(409);
+        assertThat(twice.json().get("status").asText()).isEqualTo("suspended");
+        assertThat(asAdmin("POST", "/api/v1/licenses/" + id + "/reinstate", null).status()).isEqualTo(204);
+        assertThat(code(validate("127.0.0.1", key, null, null))).isEqualTo("VALID");
+        assertThat(asAdmin("POST", "/api/v1/licenses/" + id + "/renew",
+                Map.of("expiresAt", Instant.now().plus(Duration.ofDays(30)).toString())).status()).isEqualTo(409);
+        assertThat(asAdmin("POST", "/api/v1/licenses/" + id + "/plan", Map.of("plan", "enterprise")).status())
+                .isEqualTo(204);
+        assertThat(validate("127.0.0.1", key, null, null).json().get("license").get("plan").asText())
+                .isEqualTo("enterprise");
+        assertThat(asAdmin("POST", "/api/v1/licenses/" + id + "/cancel", null).status()).isEqualTo(204);
+        assertThat(code(validate("127.0.0.1", key, null, null))).isEqualTo("CANCELLED");
+        Api.Response reinstate = asAdmin("POST", "/api/v1/licenses/" + id + "/reinstate", null);
+        assertThat(reinstate.status()).isEqualTo(409);
+        assertThat(reinstate.json().get("status").asText()).isEqualTo("cancelled");
+        // only the platform operator changes the lifecycle
+        assertThat(api().call("POST", "/api/v1/licenses/" + id + "/suspend", tenant.key(), null).status())
+                .isEqualTo(403);
+    }
+
+    @Test
+    void keysThatFailTheCheckOrMatchNothingAreNotFound() {
+        Fixtures.Tenant tenant = tenant();
+        Issued license = perpetual(tenant.id(), null);
+        char last = license.key().charAt(license.key().length() - 1);
+        String wrongCheck = license.key().substring(0, license.key().length() - 1) + (last == 'A' ? 'B' : 'A');
+        LoopbackClient.Response response = validate("127.0.0.1", wrongCheck, null, null);
+        assertThat(code(response)).isEqualTo("NOT_FOUND");
+        assertThat(response.json().get("valid").asBoolean()).isFalse();
+        assertThat(response.json().get("license").isNull()).isTrue();
+        assertThat(code(validate("127.0.0.1", "not a key", null, null))).isEqualTo("NOT_FOUND");
+
+        Api.Response missing = api().call("POST", "/api/v1/licenses/validate", null, Map.of("fingerprint", "x"));
+        assertThat(missing.status()).isEqualTo(400);
+        assertThat(missing.text()).contains("key");
+        Api.Response malformed = api().call("POST", "/api/v1/licenses/validate", null, "{\"key\":");
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(malformed.contentType()).startsWith("application/problem+json");
+        Api.Response unknownField = api().call("POST", "/api/v1/licenses/validate", null,
+                Map.of("key", license.key(), "machine", "x"));
+        assertThat(unknownField.status()).isEqualTo(400);
+    }
+
+    @Test
+    void aTrialConvertsAndASubscriptionExpiresExactlyAtItsEnd() {
+        Fixtures.Tenant tenant = tenant();
+        Instant end = Instant.now().plusSeconds(4).truncatedTo(ChronoUnit.MILLIS);
+        Issued trial = issue(tenant.id(), "starter", "trial", end, null);
+        assertThat(code(validate("127.0.0.1", trial.key(), null, null))).isEqualTo("VALID");
+        assertThat(get(tenant.key(), "/api/v1/licenses/" + trial.id()).get("status").asText()).isEqualTo("trial");
+        assertThat(asAdmin("POST", "/api/v1/licenses/" + trial.id() + "/convert",
+                Map.of("expiresAt", Instant.now().plus(Duration.ofDays(30)).toString())).status()).isEqualTo(204);
+        JsonNode converted = get(tenant.key(), "/api/v1/licenses/" + trial.id());
+        assertThat(converted.get("status").asText()).isEqualTo("active");
+        assertThat(converted.get("type").asText()).isEqualTo("subscription");
+        assertThat(asAdmin("POST", "/api/v1/licenses/" + trial.id() + "/convert", null).status()).isEqualTo(409);
+
+        Issued subscription = issue(tenant.id(), "starter", "subscription", end, null);
+        assertThat(code(validate("127.0.0.1", subscription.key(), null, null))).isEqualTo("VALID");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+                get(tenant.key(), "/api/v1/licenses/" + subscription.id()).get("status").asText().equals("expired"));
+        assertThat(Instant.now()).isAfterOrEqualTo(end);
+        assertThat(code(validate("127.0.0.1", subscription.key(), null, null))).isEqualTo("EXPIRED");
+        // renewing an expired subscription makes it active again
+        assertThat(asAdmin("POST", "/api/v1/licenses/" + subscription.id() + "/renew",
+                Map.of("expiresAt", Instant.now().plus(Duration.ofDays(365)).toString())).status()).isEqualTo(204);
+        assertThat(code(validate("127.0.0.1", subscription.key(), null, null))).isEqualTo("VALID");
+    }
+
+    @Test
+    void anotherOrganizationSeesNoneOfItAnd404sEverywhere() {
+        Fixtures.Tenant owner = tenant();
+        Fixtures.Tenant other = tenant();
+        Issued license = perpetual(owner.id(), null);
+        String base = "/api/v1/licenses/" + license.id();
+        for (String path : List.of(base, base + "/bindings", base + "/collisions", base + "/validations",
+                base + "/usage", base + "/certificate")) {
+            assertThat(api().call("GET", path, other.key(), null).status()).as(path).isEqualTo(404);
+        }
+        assertThat(api().call("GET", "/api/v1/organizations/" + owner.id() + "/licenses", other.key(), null).status())
+                .isEqualTo(404);
+        assertThat(api().call("POST", base + "/bindings", other.key(), Map.of("kind", "ip", "value", "10.0.0.1"))
+                .status()).isEqualTo(404);
+        assertThat(api().call("DELETE", base + "/bindings/" + UUID.randomUUID(), other.key(), null).status())
+                .isEqualTo(404);
+        assertThat(api().call("POST", base + "/usage", other.key(), Map.of("metric", "ai_requests", "quantity", 1))
+                .status()).isEqualTo(404);
+        assertThat(api().call("POST", base + "/collisions/" + UUID.randomUUID() + "/resolve", other.key(), null)
+                .status()).isEqualTo(404);
+        assertThat(api().call("POST", base + "/suspend", other.key(), null).status()).isEqualTo(404);
+        assertThat(get(other.key(), "/api/v1/organizations/" + other.id() + "/licenses").get("items")).isEmpty();
+    }
+
+    private static JsonNode find(JsonNode plans, String code) {
+        for (JsonNode plan : plans) {
+            if (plan.get("code").asText().equals(code)) {
+                return plan;
+            }
+        }
+        throw new AssertionError("no plan " + code + " in " + plans);
+    }
+}

@@ -73,10 +73,11 @@ public class License {
         if (status != LicenseStatus.TRIAL) {
             throw invalidTransition("Only a trial can be converted");
         }
-        Instant end = command.expiresAt() != null ? command.expiresAt() : expiresAt;
+        Instant trialEnd = expiresAt;
+        Instant end = command.expiresAt() != null ? command.expiresAt() : trialEnd;
         requireFuture(end);
         apply(new TrialConverted(id, organizationId, end));
-        if (!end.equals(expiresAt)) {
+        if (!end.equals(trialEnd)) {
             scheduleExpiry(deadlines, end);
         }
     }

@@ -1,0 +1,272 @@
+package io.celaest.command.licensing;
+
+import io.celaest.api.licensing.*;
+import io.celaest.api.platform.RuleViolation;
+import org.axonframework.test.aggregate.AggregateTestFixture;
+import org.axonframework.test.aggregate.FixtureConfiguration;
+import org.hamcrest.Matcher;
+import org.hamcrest.TypeSafeMatcher;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+
+import static org.hamcrest.Matchers.allOf;
+import static org.hamcrest.Matchers.instanceOf;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+/** Every lifecycle rule, limit and deadline of the License aggregate, with Axon's given-when-then fixture. */
+class LicenseTest {
+
+    private static final UUID LICENSE = UUID.randomUUID();
+    private static final UUID ORG = UUID.randomUUID();
+    private static final byte[] HASH = new byte[32];
+    private static final PlanLimits PRO = new PlanLimits(25, 100, 100, 2, 5, CollisionPolicy.BLOCK, 30);
+
+    private FixtureConfiguration<License> fixture;
+    private PlanCatalog plans;
+    private LicenseKeyRegistry keys;
+    private Instant now;
+
+    @BeforeEach
+    void setUp() {
+        fixture = new AggregateTestFixture<>(License.class);
+        plans = mock(PlanCatalog.class);
+        keys = mock(LicenseKeyRegistry.class);
+        when(plans.require("professional")).thenReturn(PRO);
+        when(plans.require("enterprise")).thenReturn(new PlanLimits(-1, -1, -1, -1, -1, CollisionPolicy.FLAG, 30));
+        when(plans.require("nope")).thenThrow(RuleViolation.unprocessable("PLAN_NOT_FOUND", "no plan"));
+        fixture.registerInjectableResource(plans);
+        fixture.registerInjectableResource(keys);
+        now = Instant.now();
+    }
+
+    private Instant in(Duration duration) {
+        return now.plus(duration).truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private LicenseIssued issued(LicenseType type, LicenseStatus status, Instant expiresAt) {
+        return new LicenseIssued(LICENSE, ORG, "ABCDE", "professional", null, type, status, expiresAt,
+                LimitOverrides.NONE);
+    }
+
+    private static Matcher<Object> violation(String code) {
+        return allOf(instanceOf(RuleViolation.class), new TypeSafeMatcher<>() {
+            @Override
+            protected boolean matchesSafely(Object item) {
+                return ((RuleViolation) item).code().equals(code);
+            }
+
+            @Override
+            public void describeTo(org.hamcrest.Description description) {
+                description.appendText("a rule violation " + code);
+            }
+        });
+    }
+
+    @Test
+    void issuingATrialSchedulesItsExpiryWhichExpiresItExactlyThen() {
+        Instant end = in(Duration.ofDays(14));
+        fixture.givenNoPriorActivity()
+                .when(new IssueLicense(LICENSE, ORG, HASH, "ABCDE", "professional", null, LicenseType.TRIAL, end, null))
+                .expectEvents(issued(LicenseType.TRIAL, LicenseStatus.TRIAL, end))
+                .expectScheduledDeadlineWithName(end, License.EXPIRY_DEADLINE);
+        fixture.given(issued(LicenseType.TRIAL, LicenseStatus.TRIAL, end))
+                .whenThenTimeAdvancesTo(end)
+                .expectEvents(new LicenseExpired(LICENSE, ORG, end));
+    }
+
+    @Test
+    void aRenewalMakesTheEarlierDeadlineObsolete() {
+        Instant end = in(Duration.ofDays(30));
+        Instant later = in(Duration.ofDays(60));
+        fixture.givenCommands(new IssueLicense(LICENSE, ORG, HASH, "ABCDE", "professional", null,
+                        LicenseType.SUBSCRIPTION, end, null), new RenewLicense(LICENSE, later))
+                .whenThenTimeAdvancesTo(end.plusSeconds(1))
+                .expectNoEvents()
+                .expectScheduledDeadlineWithName(later, License.EXPIRY_DEADLINE);
+    }
+
+    @Test
+    void aPerpetualLicenseHasNoEndAndTimedOnesNeedAFutureOne() {
+        fixture.givenNoPriorActivity()
+                .when(new IssueLicense(LICENSE, ORG, HASH, "ABCDE", "professional", null, LicenseType.PERPETUAL,
+                        in(Duration.ofDays(1)), null))
+                .expectException(violation("PERPETUAL_EXPIRY"));
+        fixture.givenNoPriorActivity()
+                .when(new IssueLicense(LICENSE, ORG, HASH, "ABCDE", "professional", null, LicenseType.SUBSCRIPTION,
+                        null, null))
+                .expectException(violation("EXPIRY_REQUIRED"));
+        fixture.givenNoPriorActivity()
+                .when(new IssueLicense(LICENSE, ORG, HASH, "ABCDE", "professional", null, LicenseType.TRIAL,
+                        in(Duration.ofDays(-1)), null))
+                .expectException(violation("EXPIRY_IN_PAST"));
+        fixture.givenNoPriorActivity()
+                .when(new IssueLicense(LICENSE, ORG, HASH, "ABCDE", "nope", null, LicenseType.PERPETUAL, null, null))
+                .expectException(violation("PLAN_NOT_FOUND"));
+    }
+
+    @Test
+    void aDuplicateKeyIsRejected() {
+        doThrow(RuleViolation.conflict("LICENSE_KEY_COLLISION", "dup")).when(keys).reserve(any(), any(), any());
+        fixture.givenNoPriorActivity()
+                .when(new IssueLicense(LICENSE, ORG, HASH, "ABCDE", "professional", null, LicenseType.PERPETUAL,
+                        null, null))
+                .expectException(violation("LICENSE_KEY_COLLISION"));
+    }
+
+    @Test
+    void suspendAndReinstateReturnToTheStatusBefore() {
+        Instant end = in(Duration.ofDays(14));
+        fixture.given(issued(LicenseType.TRIAL, LicenseStatus.TRIAL, end))
+                .when(new SuspendLicense(LICENSE, "abuse"))
+                .expectEvents(new LicenseSuspended(LICENSE, ORG, "abuse", LicenseStatus.TRIAL));
+        fixture.given(issued(LicenseType.TRIAL, LicenseStatus.TRIAL, end),
+                        new LicenseSuspended(LICENSE, ORG, "abuse", LicenseStatus.TRIAL))
+                .when(new ReinstateLicense(LICENSE))
+                .expectEvents(new LicenseReinstated(LICENSE, ORG, LicenseStatus.TRIAL));
+        fixture.given(issued(LicenseType.PERPETUAL, LicenseStatus.ACTIVE, null))
+                .when(new ReinstateLicense(LICENSE))
+                .expectException(violation("INVALID_TRANSITION"));
+        fixture.given(issued(LicenseType.PERPETUAL, LicenseStatus.ACTIVE, null),
+                        new LicenseSuspended(LICENSE, ORG, null, LicenseStatus.ACTIVE))
+                .when(new SuspendLicense(LICENSE, null))
+                .expectException(violation("INVALID_TRANSITION"));
+    }
+
+    @Test
+    void aSuspendedLicenseStillExpiresAndAnExpiredOneRenewsToActive() {
+        Instant end = in(Duration.ofDays(1));
+        fixture.givenCommands(new IssueLicense(LICENSE, ORG, HASH, "ABCDE", "professional", null,
+                        LicenseType.SUBSCRIPTION, end, null), new SuspendLicense(LICENSE, null))
+                .whenThenTimeAdvancesTo(end)
+                .expectEvents(new LicenseExpired(LICENSE, ORG, end));
+        Instant later = in(Duration.ofDays(31));
+        fixture.given(issued(LicenseType.SUBSCRIPTION, LicenseStatus.ACTIVE, end), new LicenseExpired(LICENSE, ORG, end))
+                .when(new RenewLicense(LICENSE, later))
+                .expectEvents(new LicenseRenewed(LICENSE, ORG, end, later, LicenseStatus.ACTIVE))
+                .expectScheduledDeadlineWithName(later, License.EXPIRY_DEADLINE);
+        fixture.given(issued(LicenseType.SUBSCRIPTION, LicenseStatus.ACTIVE, in(Duration.ofDays(60))))
+                .when(new RenewLicense(LICENSE, in(Duration.ofDays(45))))
+                .expectException(violation("EXPIRY_NOT_LATER"));
+        fixture.given(issued(LicenseType.PERPETUAL, LicenseStatus.ACTIVE, null))
+                .when(new RenewLicense(LICENSE, later))
+                .expectException(violation("PERPETUAL_LICENSE"));
+    }
+
+    @Test
+    void onlyATrialConvertsAndACancelledLicenseStaysCancelled() {
+        Instant end = in(Duration.ofDays(14));
+        Instant paidUntil = in(Duration.ofDays(44));
+        fixture.given(issued(LicenseType.TRIAL, LicenseStatus.TRIAL, end))
+                .when(new ConvertTrial(LICENSE, paidUntil))
+                .expectEvents(new TrialConverted(LICENSE, ORG, paidUntil))
+                .expectScheduledDeadlineWithName(paidUntil, License.EXPIRY_DEADLINE);
+        fixture.given(issued(LicenseType.PERPETUAL, LicenseStatus.ACTIVE, null))
+                .when(new ConvertTrial(LICENSE, null))
+                .expectException(violation("INVALID_TRANSITION"));
+        fixture.given(issued(LicenseType.PERPETUAL, LicenseStatus.ACTIVE, null), new LicenseCancelled(LICENSE, ORG, null))
+                .when(new CancelLicense(LICENSE, null))
+                .expectException(violation("INVALID_TRANSITION"));
+        fixture.given(issued(LicenseType.PERPETUAL, LicenseStatus.ACTIVE, null), new LicenseCancelled(LICENSE, ORG, null))
+                .when(new ChangeLicensePlan(LICENSE, "enterprise"))
+                .expectException(violation("INVALID_TRANSITION"));
+    }
+
+    @Test
+    void changingPlanNeedsAnExistingDifferentPlan() {
+        fixture.given(issued(LicenseType.PERPETUAL, LicenseStatus.ACTIVE, null))
+                .when(new ChangeLicensePlan(LICENSE, "enterprise"))
+                .expectEvents(new LicensePlanChanged(LICENSE, ORG, "professional", "enterprise"));
+        fixture.given(issued(LicenseType.PERPETUAL, LicenseStatus.ACTIVE, null))
+                .when(new ChangeLicensePlan(LICENSE, "professional"))
+                .expectException(violation("UNCHANGED"));
+        fixture.given(issued(LicenseType.PERPETUAL, LicenseStatus.ACTIVE, null))
+                .when(new ChangeLicensePlan(LICENSE, "nope"))
+                .expectException(violation("PLAN_NOT_FOUND"));
+    }
+
+    @Test
+    void bindingsHoldTheLimitAndAKnownDeviceIsNotBoundTwice() {
+        UUID a = UUID.randomUUID();
+        UUID b = UUID.randomUUID();
+        LicenseIssued issued = issued(LicenseType.PERPETUAL, LicenseStatus.ACTIVE, null);
+        LicenseBound first = new LicenseBound(LICENSE, ORG, a, BindingKind.IP, "10.0.0.1", false);
+        fixture.given(issued, first)
+                .when(new BindLicense(LICENSE, UUID.randomUUID(), BindingKind.IP, "10.0.0.1", false))
+                .expectNoEvents()
+                .expectResultMessagePayload(a);
+        fixture.given(issued, first)
+                .when(new BindLicense(LICENSE, b, BindingKind.FINGERPRINT, "m", false))
+                .expectEvents(new LicenseBound(LICENSE, ORG, b, BindingKind.FINGERPRINT, "m", false));
+        fixture.given(issued, first, new LicenseBound(LICENSE, ORG, b, BindingKind.FINGERPRINT, "m", false))
+                .when(new BindLicense(LICENSE, UUID.randomUUID(), BindingKind.IP, "10.0.0.2", false))
+                .expectException(violation("TOO_MANY_BINDINGS"));
+        fixture.given(issued, first)
+                .when(new BindLicense(LICENSE, UUID.randomUUID(), BindingKind.IP, "10.0.0.1", true))
+                .expectException(violation("BINDING_EXISTS"));
+        fixture.given(issued, first)
+                .when(new RemoveBinding(LICENSE, a, true))
+                .expectEvents(new BindingRemoved(LICENSE, ORG, a, BindingKind.IP, "10.0.0.1", true));
+        fixture.given(issued)
+                .when(new RemoveBinding(LICENSE, a, false))
+                .expectException(violation("BINDING_NOT_FOUND"));
+        fixture.given(issued, new LicenseSuspended(LICENSE, ORG, null, LicenseStatus.ACTIVE))
+                .when(new BindLicense(LICENSE, b, BindingKind.IP, "10.0.0.9", false))
+                .expectException(violation("INVALID_TRANSITION"));
+    }
+
+    @Test
+    void underTheBlockPolicyRepeatedCollisionsSuspendTheLicense() {
+        LicenseIssued issued = issued(LicenseType.PERPETUAL, LicenseStatus.ACTIVE, null);
+        UUID c1 = UUID.randomUUID();
+        UUID c2 = UUID.randomUUID();
+        UUID c3 = UUID.randomUUID();
+        Instant from = now.minusSeconds(60);
+        List<String> ips = List.of("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6");
+        fixture.given(issued)
+                .when(new ReportCollision(LICENSE, c1, ips, from, now, 3))
+                .expectEvents(new CollisionDetected(LICENSE, ORG, c1, ips, from, now, 5, CollisionPolicy.BLOCK));
+        fixture.given(issued, new CollisionDetected(LICENSE, ORG, c1, ips, from, now, 5, CollisionPolicy.BLOCK),
+                        new CollisionDetected(LICENSE, ORG, c2, ips, from, now, 5, CollisionPolicy.BLOCK))
+                .when(new ReportCollision(LICENSE, c3, ips, from, now, 3))
+                .expectEvents(new CollisionDetected(LICENSE, ORG, c3, ips, from, now, 5, CollisionPolicy.BLOCK),
+                        new LicenseSuspended(LICENSE, ORG, "COLLISIONS: 3 unresolved collisions", LicenseStatus.ACTIVE));
+        // resolved collisions no longer count
+        fixture.given(issued, new CollisionDetected(LICENSE, ORG, c1, ips, from, now, 5, CollisionPolicy.BLOCK),
+                        new CollisionDetected(LICENSE, ORG, c2, ips, from, now, 5, CollisionPolicy.BLOCK),
+                        new CollisionResolved(LICENSE, ORG, c1, "ok"))
+                .when(new ReportCollision(LICENSE, c3, ips, from, now, 3))
+                .expectEvents(new CollisionDetected(LICENSE, ORG, c3, ips, from, now, 5, CollisionPolicy.BLOCK));
+        fixture.given(issued, new CollisionDetected(LICENSE, ORG, c1, ips, from, now, 5, CollisionPolicy.BLOCK),
+                        new CollisionResolved(LICENSE, ORG, c1, "ok"))
+                .when(new ResolveCollision(LICENSE, c1, null))
+                .expectException(violation("ALREADY_RESOLVED"));
+    }
+
+    @Test
+    void usageHoldsTheMonthlyLimitAndResetsWithTheMonth() {
+        LicenseIssued issued = issued(LicenseType.PERPETUAL, LicenseStatus.ACTIVE, null);
+        fixture.given(issued, new UsageRecorded(LICENSE, ORG, UsageMetric.AI_REQUESTS, 90, "2026-11", 90, 100))
+                .when(new RecordUsage(LICENSE, UsageMetric.AI_REQUESTS, 10, "2026-11"))
+                .expectEvents(new UsageRecorded(LICENSE, ORG, UsageMetric.AI_REQUESTS, 10, "2026-11", 100, 100))
+                .expectResultMessagePayload(new UsageBalance("ai_requests", "2026-11", 100, 100, 0));
+        fixture.given(issued, new UsageRecorded(LICENSE, ORG, UsageMetric.AI_REQUESTS, 90, "2026-11", 90, 100))
+                .when(new RecordUsage(LICENSE, UsageMetric.AI_REQUESTS, 11, "2026-11"))
+                .expectException(UsageLimitExceeded.class)
+                .expectNoEvents();
+        fixture.given(issued, new UsageRecorded(LICENSE, ORG, UsageMetric.AI_REQUESTS, 100, "2026-11", 100, 100))
+                .when(new RecordUsage(LICENSE, UsageMetric.AI_REQUESTS, 100, "2026-12"))
+                .expectEvents(new UsageRecorded(LICENSE, ORG, UsageMetric.AI_REQUESTS, 100, "2026-12", 100, 100));
+        fixture.given(issued, new LicenseCancelled(LICENSE, ORG, null))
+                .when(new RecordUsage(LICENSE, UsageMetric.AI_REQUESTS, 1, "2026-11"))
+                .expectException(violation("INVALID_TRANSITION"));
+    }
+}

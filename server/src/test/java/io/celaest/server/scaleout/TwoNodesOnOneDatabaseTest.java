@@ -128,4 +128,73 @@ class TwoNodesOnOneDatabaseTest extends PlatformTest {
         await().untilAsserted(() -> assertThat(asAdmin("GET", "/api/v1/organizations/" + org, null).status())
                 .isEqualTo(200));
     }
+
+    @Test
+    void aUsageQuotaHoldsExactlyWhenTwoNodesRace() throws Exception {
+        Fixtures.Tenant tenant = Fixtures.tenant(api(), "professional");
+        Api.Response issued = api().call("POST", "/api/v1/organizations/" + tenant.id() + "/licenses", ADMIN_KEY,
+                Map.of("plan", "professional", "type", "perpetual", "customLimits", Map.of("maxAiRequestsPerMonth", 51)));
+        assertThat(issued.status()).as(issued.toString()).isEqualTo(201);
+        String usage = "/api/v1/licenses/" + issued.json().get("id").asText() + "/usage";
+        // both nodes have the license in their aggregate cache before the race
+        assertThat(second.call("POST", usage, tenant.key(), Map.of("metric", "ai_requests", "quantity", 1)).status())
+                .isEqualTo(200);
+
+        ExecutorService pool = Executors.newFixedThreadPool(32);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Api.Response>> answers = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            Api node = i % 2 == 0 ? api() : second;
+            answers.add(pool.submit(() -> {
+                start.await();
+                return node.call("POST", usage, tenant.key(), Map.of("metric", "ai_requests", "quantity", 1));
+            }));
+        }
+        start.countDown();
+        int ok = 0;
+        for (Future<Api.Response> answer : answers) {
+            Api.Response response = answer.get();
+            if (response.status() == 200) {
+                ok++;
+            } else {
+                assertThat(response.status()).as(response.toString()).isEqualTo(409);
+                assertThat(response.json().get("code").asText()).isEqualTo("USAGE_LIMIT_EXCEEDED");
+            }
+        }
+        pool.shutdown();
+        assertThat(ok).isEqualTo(50);
+        assertThat(second.call("GET", usage, tenant.key(), null).json().get("metrics").get(0).get("used").asLong())
+                .isEqualTo(51);
+    }
+
+    /** The expiry deadline is a row of db-scheduler's table: the node that scheduled it may stop, another runs it. */
+    @Test
+    void aLicenseExpiresOnTimeAfterTheNodeThatIssuedItStops() throws Exception {
+        Fixtures.Tenant tenant = Fixtures.tenant(api(), "professional");
+        java.time.Instant end = java.time.Instant.now().plusSeconds(25);
+        ConfigurableApplicationContext third = new SpringApplicationBuilder(CelaestApplication.class).run(
+                "--server.port=0",
+                "--spring.datasource.url=" + TestDatabase.url(),
+                "--spring.datasource.username=" + TestDatabase.user(),
+                "--spring.datasource.password=" + TestDatabase.password(),
+                "--celaest.admin-api-key=" + ADMIN_KEY,
+                "--celaest.master-key=" + MASTER_KEY,
+                "--celaest.audit.signing-key=" + AUDIT_SIGNING_KEY,
+                "--celaest.home=" + Files.createTempDirectory("celaest-node3"));
+        String licenseId;
+        try {
+            Api node3 = new Api("http://localhost:" + ((WebServerApplicationContext) third).getWebServer().getPort());
+            Api.Response issued = node3.call("POST", "/api/v1/organizations/" + tenant.id() + "/licenses", ADMIN_KEY,
+                    Map.of("plan", "professional", "type", "subscription", "expiresAt", end.toString()));
+            assertThat(issued.status()).as(issued.toString()).isEqualTo(201);
+            licenseId = issued.json().get("id").asText();
+        } finally {
+            third.close();
+        }
+        assertThat(java.time.Instant.now()).as("the issuing node stopped before the expiry").isBefore(end);
+        await().atMost(java.time.Duration.ofSeconds(90)).pollInterval(java.time.Duration.ofMillis(500)).until(() ->
+                api().call("GET", "/api/v1/licenses/" + licenseId, ADMIN_KEY, null).json().get("status").asText()
+                        .equals("expired"));
+        assertThat(java.time.Instant.now()).isAfterOrEqualTo(end);
+    }
 }

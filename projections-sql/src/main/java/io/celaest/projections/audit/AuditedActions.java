@@ -3,6 +3,7 @@ package io.celaest.projections.audit;
 import io.celaest.api.audit.AccessDenied;
 import io.celaest.api.audit.CommandRejected;
 import io.celaest.api.identity.*;
+import io.celaest.api.licensing.*;
 
 import java.util.HashMap;
 import java.util.Locale;
@@ -45,6 +46,21 @@ public final class AuditedActions {
         event(ApiKeyRevoked.class, "delete", "api_key", "keyId");
         event(PlatformApiKeyCreated.class, "create", "platform_api_key", "keyId");
         event(PlatformApiKeyRevoked.class, "delete", "platform_api_key", "keyId");
+        event(PlanCreated.class, "create", "plan", "code");
+        event(PlanUpdated.class, "update", "plan", "code");
+        event(LicenseIssued.class, "create", "license", "licenseId");
+        event(TrialConverted.class, "update", "license", "licenseId");
+        event(LicenseSuspended.class, "suspend", "license", "licenseId");
+        event(LicenseReinstated.class, "reactivate", "license", "licenseId");
+        event(LicenseRenewed.class, "renew", "license", "licenseId");
+        event(LicenseCancelled.class, "cancel", "license", "licenseId");
+        event(LicensePlanChanged.class, "update", "license", "licenseId");
+        event(LicenseExpired.class, "expire", "license", "licenseId");
+        event(LicenseBound.class, "create", "license_binding", "bindingId");
+        event(BindingRemoved.class, "delete", "license_binding", "bindingId");
+        event(CollisionDetected.class, "detect", "license_collision", "collisionId");
+        event(CollisionResolved.class, "resolve", "license_collision", "collisionId");
+        event(UsageRecorded.class, "record", "license_usage", "licenseId");
         event(AccessDenied.class, DENY, "endpoint", null);
         event(CommandRejected.class, "reject", "command", "resourceId");
 
@@ -63,6 +79,19 @@ public final class AuditedActions {
         command(EraseUser.class, "erase", "user", "userId");
         command(CreateApiKey.class, "create", "api_key", "keyId");
         command(RevokeApiKey.class, "delete", "api_key", "keyId");
+        command(CreatePlan.class, "create", "plan", "code");
+        command(UpdatePlan.class, "update", "plan", "code");
+        command(IssueLicense.class, "create", "license", "licenseId");
+        command(ConvertTrial.class, "update", "license", "licenseId");
+        command(SuspendLicense.class, "suspend", "license", "licenseId");
+        command(ReinstateLicense.class, "reactivate", "license", "licenseId");
+        command(RenewLicense.class, "renew", "license", "licenseId");
+        command(CancelLicense.class, "cancel", "license", "licenseId");
+        command(ChangeLicensePlan.class, "update", "license", "licenseId");
+        command(BindLicense.class, "create", "license_binding", "bindingId");
+        command(RemoveBinding.class, "delete", "license_binding", "bindingId");
+        command(ResolveCollision.class, "resolve", "license_collision", "collisionId");
+        command(RecordUsage.class, "record", "license_usage", "licenseId");
     }
 
     private AuditedActions() {

@@ -10,7 +10,7 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Rebuilds an organization's state from its events, for auditors, without the write model's code: a generic,
+ * Rebuilds an aggregate's state (an organization, a license) from its events, for auditors, without the write model's code: a generic,
  * explicit fold over the stored payloads (JSON), so what it shows is what the events say and nothing more.
  * <ul>
  *   <li>Every field an event carries is set on the state, replacing the earlier value ({@code OrganizationCreated}
@@ -28,6 +28,9 @@ import java.util.Map;
  */
 final class AggregateStateFold {
 
+    private static final java.util.Set<String> LOWER_CASE_ENUMS = java.util.Set.of("status", "type", "kind",
+            "resumeStatus", "policy");
+
     private final ObjectNode state = JsonNodeFactory.instance.objectNode();
 
     void apply(String eventType, JsonNode payloadNode, Instant at) {
@@ -38,6 +41,18 @@ final class AggregateStateFold {
             target = member("users", payload.get("userId").asText());
         } else if (payload.hasNonNull("keyId")) {
             target = member("apiKeys", payload.get("keyId").asText());
+        } else if (payload.hasNonNull("bindingId")) {
+            target = member("bindings", payload.get("bindingId").asText());
+        } else if (payload.hasNonNull("collisionId")) {
+            target = member("collisions", payload.get("collisionId").asText());
+        } else if (eventType.equals("UsageRecorded")) {
+            // usage is a counter per period and metric, not a field of the license
+            state.withObject("/usage").withObject("/" + payload.path("period").asText())
+                    .put(payload.path("metric").asText().toLowerCase(java.util.Locale.ROOT), payload.path("used").asLong());
+            payload.removeAll();
+        }
+        if (eventType.startsWith("License") || eventType.equals("TrialConverted")) {
+            payload.remove("licenseId");
         }
         payload.remove("organizationId");
         SecretFields.scrub(payload);
@@ -45,7 +60,10 @@ final class AggregateStateFold {
             Map.Entry<String, JsonNode> field = fields.next();
             String name = field.getKey();
             if (!(name.length() > 8 && name.startsWith("previous") && Character.isUpperCase(name.charAt(8)))) {
-                target.set(name, field.getValue());
+                JsonNode value = field.getValue();
+                // enums are stored by name (ACTIVE); the API and the read models speak lower case
+                target.set(name, LOWER_CASE_ENUMS.contains(name) && value.isTextual()
+                        ? JsonNodeFactory.instance.textNode(value.asText().toLowerCase(java.util.Locale.ROOT)) : value);
             }
         }
         switch (eventType) {
@@ -66,6 +84,16 @@ final class AggregateStateFold {
             case "UserDeactivated" -> target.put("active", false);
             case "ApiKeyCreated" -> target.put("revoked", false);
             case "ApiKeyRevoked" -> target.put("revoked", true);
+            case "LicenseSuspended" -> state.put("status", "suspended");
+            case "LicenseCancelled" -> state.put("status", "cancelled");
+            case "LicenseExpired" -> state.put("status", "expired");
+            case "LicenseReinstated" -> state.remove("reason");
+            case "TrialConverted" -> {
+                state.put("status", "active");
+                state.put("type", "subscription");
+            }
+            case "BindingRemoved" -> state.withObject("/bindings").remove(payload.path("bindingId").asText());
+            case "CollisionResolved" -> target.put("resolved", true);
             default -> {
             }
         }

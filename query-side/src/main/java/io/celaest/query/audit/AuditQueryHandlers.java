@@ -33,7 +33,7 @@ public class AuditQueryHandlers {
     };
 
     /** Aggregate types an auditor may name in the URL, and their type in the event log. */
-    static final Map<String, String> AGGREGATE_TYPES = Map.of("organization", "Organization");
+    static final Map<String, String> AGGREGATE_TYPES = Map.of("organization", "Organization", "license", "License");
 
     private final TenantReads reads;
     private final JdbcClient jdbc;
@@ -120,17 +120,25 @@ public class AuditQueryHandlers {
     }
 
     /** The event-log type of a visible aggregate, empty for an unknown type, a malformed id or a foreign tenant. */
-    static Optional<String> visibleAggregate(Caller caller, String type, String id) {
+    /** The stored type when the caller may see that aggregate: its organization (or the license's) is theirs. */
+    Optional<String> visibleAggregate(Caller caller, String type, String id) {
         String stored = AGGREGATE_TYPES.get(type);
         if (stored == null) {
             return Optional.empty();
         }
+        UUID aggregateId;
         try {
-            return caller.canSee(UUID.fromString(id)) ? Optional.of(stored) : Optional.empty();
+            aggregateId = UUID.fromString(id);
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
+        Optional<UUID> organization = "license".equals(type)
+                ? jdbc.sql("SELECT organization_id FROM license_keys WHERE license_id = ?").param(aggregateId)
+                        .query(UUID.class).optional()
+                : Optional.of(aggregateId);
+        return organization.filter(caller::canSee).map(visible -> stored);
     }
+
 
     private StoredEvent storedEvent(ResultSet rs, int row) throws SQLException {
         return new StoredEvent(rs.getLong("sequence_number"), rs.getLong("global_index"),

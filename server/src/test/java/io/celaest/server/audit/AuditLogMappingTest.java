@@ -17,14 +17,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AuditLogMappingTest {
 
     @Test
-    void everyIdentityEventHasAnExplicitAuditMapping() {
-        List<Class<?>> events = new ClassFileImporter().importPackages("io.celaest.api.identity").stream()
+    void everyIdentityAndLicensingEventHasAnExplicitAuditMapping() {
+        List<Class<?>> events = new ClassFileImporter().importPackages("io.celaest.api.identity",
+                        "io.celaest.api.licensing").stream()
                 .filter(JavaClass::isRecord)
                 .filter(c -> c.getSimpleName().matches(".*(ed|en)$")) // events are past tense; commands are not
                 .map(JavaClass::reflect)
                 .<Class<?>>map(c -> c)
                 .toList();
-        assertThat(events).hasSizeGreaterThanOrEqualTo(16);
+        assertThat(events).hasSizeGreaterThanOrEqualTo(31);
         assertThat(events).allSatisfy(type -> assertThat(AuditedActions.isMapped(type)).as(type.getName()).isTrue());
         assertThat(AuditedActions.forEvent(String.class).action()).isEqualTo("other");
     }

@@ -246,4 +246,31 @@ class LicensingApiTest extends LicensingTestSupport {
         }
         throw new AssertionError("no plan " + code + " in " + plans);
     }
+
+    @Test
+    void auditorsReplayALicensesHistoryAndItsAuditTrail() {
+        Fixtures.Tenant tenant = tenant();
+        Fixtures.Tenant other = tenant();
+        Issued license = perpetual(tenant.id(), null);
+        assertThat(code(validate("127.0.8.1", license.key(), "box-1", null))).isEqualTo("VALID");
+        Instant beforeSuspension = Instant.now();
+        assertThat(asAdmin("POST", "/api/v1/licenses/" + license.id() + "/suspend", Map.of("reason", "audit")).status())
+                .isEqualTo(204);
+        String auditor = Fixtures.createKey(api(), tenant.id(), List.of("audit:read"));
+
+        JsonNode events = get(auditor, "/api/v1/audit/aggregates/license/" + license.id() + "/events");
+        assertThat(events.toString()).contains("LicenseIssued", "LicenseBound", "LicenseSuspended");
+        JsonNode before = get(auditor, "/api/v1/audit/aggregates/license/" + license.id() + "/state?at=" + beforeSuspension);
+        assertThat(before.toString()).contains("\"status\":\"active\"").contains("box-1");
+        JsonNode now = get(auditor, "/api/v1/audit/aggregates/license/" + license.id() + "/state?at=" + Instant.now());
+        assertThat(now.toString()).contains("\"status\":\"suspended\"");
+        assertThat(api().call("GET", "/api/v1/audit/aggregates/license/" + license.id() + "/events",
+                Fixtures.createKey(api(), other.id(), List.of("audit:read")), null).status()).isEqualTo(404);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> get(auditor, "/api/v1/audit-logs?resourceId=" + license.id())
+                .get("items").size() >= 2);
+        JsonNode trail = get(auditor, "/api/v1/audit-logs?resourceId=" + license.id());
+        assertThat(trail.toString()).contains("\"resourceType\":\"license\"").contains("\"action\":\"suspend\"")
+                .doesNotContain(license.key());
+    }
 }

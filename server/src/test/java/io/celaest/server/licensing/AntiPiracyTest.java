@@ -155,6 +155,19 @@ class AntiPiracyTest extends LicensingTestSupport {
         assertThat(limited.json().get("code").asText()).isEqualTo("RATE_LIMITED");
     }
 
+    @Test
+    void xForwardedForFromAnUntrustedPeerIsIgnored() {
+        Fixtures.Tenant tenant = tenant();
+        Issued license = perpetual(tenant.id(), null);
+        LoopbackClient.Response response = LoopbackClient.post("127.0.9.1", port, "/api/v1/licenses/validate",
+                "{\"key\":\"" + license.key() + "\"}", "X-Forwarded-For", "198.51.100.77");
+        assertThat(code(response)).isEqualTo("VALID");
+        JsonNode bindings = get(tenant.key(), "/api/v1/licenses/" + license.id() + "/bindings");
+        assertThat(bindings.findValuesAsText("value")).containsExactly("127.0.9.1");
+        assertThat(get(tenant.key(), "/api/v1/licenses/" + license.id() + "/validations").get("items").get(0)
+                .get("ip").asText()).isEqualTo("127.0.9.1");
+    }
+
     private io.celaest.command.licensing.StaleBindingSweeper sweeper() {
         return context.getBean(io.celaest.command.licensing.StaleBindingSweeper.class);
     }

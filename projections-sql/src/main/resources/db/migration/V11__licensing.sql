@@ -78,7 +78,7 @@ CREATE INDEX license_collisions_listing ON license_collisions (license_id, detec
 -- One row per validation, written (in batches) before the answer is sent; not events, so a validation that
 -- changes nothing does not grow the license's stream. Unknown keys have no license and no organization.
 CREATE TABLE license_validations (
-    id              uuid         PRIMARY KEY,
+    id              uuid         NOT NULL,  -- time-ordered (UUIDv7); unique by construction, no index of its own
     license_id      uuid,
     organization_id uuid,
     validated_at    timestamptz  NOT NULL,
@@ -88,9 +88,9 @@ CREATE TABLE license_validations (
     code            varchar(32)  NOT NULL,
     valid           boolean      NOT NULL
 );
-CREATE INDEX license_validations_listing ON license_validations (license_id, validated_at, id);
--- The collision window asks which IPs used a license recently.
-CREATE INDEX license_validations_recent_ips ON license_validations (license_id, validated_at, ip);
+-- One index serves both the Licensing Hub's newest-first listing and the collision window's "which IPs used
+-- this license recently" (index-only). Every index costs each of the many inserts: keep it to one.
+CREATE INDEX license_validations_by_license ON license_validations (license_id, validated_at, id) INCLUDE (ip, valid);
 
 CREATE TABLE license_usage_log (
     id              uuid         PRIMARY KEY,  -- the UsageRecorded event's identifier: replays are idempotent

@@ -77,7 +77,7 @@ public class LicenseValidator {
                 .orElse(new Decision(ValidationCode.NOT_FOUND, null));
         LicenseRuntime found = license.orElse(null);
         try {
-            validations.record(new ValidationLog.Entry(UUID.randomUUID(), found == null ? null : found.id(),
+            validations.record(new ValidationLog.Entry(TimeOrderedIds.next(now.toEpochMilli()), found == null ? null : found.id(),
                     found == null ? null : found.organizationId(), now, ip, fingerprint, productId,
                     decision.code().name(), decision.code() == ValidationCode.VALID, decision.touch())).join();
         } catch (CompletionException e) {

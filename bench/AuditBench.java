@@ -790,7 +790,7 @@ public class AuditBench {
         try (Statement settings = c.createStatement()) {       // TenantReads.readSnapshot: one round trip
             settings.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; SET LOCAL ROLE "
                     + (q.tenant() ? READER : PLATFORM_READER) + "; SET LOCAL celaest.organization_id = '"
-                    + (q.tenant() ? tenantOrg.toString() : "") + "'; SET LOCAL plan_cache_mode = force_custom_plan");
+                    + (q.tenant() ? tenantOrg.toString() : "") + "'; SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL random_page_cost = 1.1");
         }
         int n = 0;
         long last = 0;
@@ -947,7 +947,7 @@ public class AuditBench {
         c.setReadOnly(true);
         c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         try (Statement s = c.createStatement()) {
-            s.execute("SET LOCAL ROLE " + PLATFORM_READER);
+            s.execute("SET LOCAL ROLE " + PLATFORM_READER + "; SET LOCAL random_page_cost = 1.1");
         }
         return c;
     }

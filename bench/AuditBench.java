@@ -564,8 +564,8 @@ public class AuditBench {
             if (value != null) b.append('&').append(name).append('=').append(URLEncoder.encode(value.toString(), StandardCharsets.UTF_8));
         }
 
-        /** The statement AuditLogSql.select builds for this filter, with its parameters. */
-        Sql sql(Long afterIndex, Integer limit) {
+        /** The statement AuditLogSql.select builds for this filter within one range {first, last}, with its parameters. */
+        Sql sql(Long afterIndex, Integer limit, long[] range) {
             StringBuilder sql = new StringBuilder("SELECT " + AUDIT_COLUMNS + " FROM audit_logs WHERE true");
             List<Object> params = new ArrayList<>();
             condition(sql, params, "organization_id = ?", tenant ? tenantOrg : org);
@@ -577,12 +577,86 @@ public class AuditBench {
             condition(sql, params, "occurred_at >= ?", from == null ? null : from.atOffset(ZoneOffset.UTC));
             condition(sql, params, "occurred_at < ?", to == null ? null : to.atOffset(ZoneOffset.UTC));
             condition(sql, params, "event_global_index > ?", afterIndex);
+            condition(sql, params, "event_global_index >= ?", range[0] == Long.MIN_VALUE ? null : range[0]);
+            condition(sql, params, "event_global_index <= ?", range[1] == Long.MAX_VALUE ? null : range[1]);
             sql.append(" ORDER BY event_global_index");
             if (limit != null) {
                 sql.append(" LIMIT ?");
                 params.add(limit);
             }
             return new Sql(sql.toString(), params);
+        }
+
+        /**
+         * AuditLogSql.ranges: the probe of the equality filters (first/last global index of each filter's rows),
+         * then, with from/to, the islands of the per-hour summary audit_log_hours; disjoint, ascending.
+         */
+        List<long[]> ranges(Connection c) throws SQLException {
+            List<String> lower = new ArrayList<>(), upper = new ArrayList<>();
+            List<Object> lowerParams = new ArrayList<>(), upperParams = new ArrayList<>();
+            UUID organization = tenant ? tenantOrg : org;
+            if (organization != null) edges(lower, upper, lowerParams, upperParams, "organization_id = ?", organization);
+            if (actor != null) edges(lower, upper, lowerParams, upperParams, "actor_id = ?", actor);
+            if (resourceType != null && resourceId != null) {
+                edges(lower, upper, lowerParams, upperParams, "resource_type = ? AND resource_id = ?", resourceType, resourceId);
+            }
+            if (action != null && outcome != null) {
+                edges(lower, upper, lowerParams, upperParams, "action = ? AND outcome = ?", action, outcome);
+            } else if (action != null || outcome != null) {
+                throw new IllegalStateException("the bench mixes action and outcome together only");
+            }
+            long first = Long.MIN_VALUE, last = Long.MAX_VALUE;
+            if (!lower.isEmpty()) {
+                List<String> columns = new ArrayList<>(lower);
+                columns.addAll(upper);
+                List<Object> params = new ArrayList<>(lowerParams);
+                params.addAll(upperParams);
+                try (PreparedStatement p = c.prepareStatement("SELECT " + String.join(", ", columns))) {
+                    bind(p, params);
+                    try (ResultSet rs = p.executeQuery()) {
+                        rs.next();
+                        for (int i = 1; i <= columns.size(); i++) {
+                            long v = rs.getLong(i);
+                            if (rs.wasNull()) return List.of();
+                            if (i <= lower.size()) first = Math.max(first, v);
+                            else last = Math.min(last, v);
+                        }
+                    }
+                }
+                if (first > last) return List.of();
+            }
+            if (from == null && to == null) return List.of(new long[]{first, last});
+            StringBuilder hours = new StringBuilder("""
+                    SELECT min(first_index), max(last_index)
+                    FROM (SELECT first_index, last_index,
+                                 count(*) FILTER (WHERE first_index > reach + ?) OVER (ORDER BY first_index, last_index) AS island
+                          FROM (SELECT first_index, last_index,
+                                       max(last_index) OVER (ORDER BY first_index, last_index
+                                                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+                                FROM audit_log_hours WHERE true""");
+            List<Object> params = new ArrayList<>();
+            params.add(1000L);
+            condition(hours, params, "hour >= ?", from == null ? null : Math.floorDiv(from.getEpochSecond(), 3600));
+            condition(hours, params, "hour <= ?", to == null ? null : Math.floorDiv(to.getEpochSecond(), 3600));
+            condition(hours, params, "last_index >= ?", first == Long.MIN_VALUE ? null : first);
+            condition(hours, params, "first_index <= ?", last == Long.MAX_VALUE ? null : last);
+            hours.append(") h) i GROUP BY island ORDER BY 1");
+            List<long[]> ranges = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement(hours.toString())) {
+                bind(p, params);
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) ranges.add(new long[]{Math.max(rs.getLong(1), first), Math.min(rs.getLong(2), last)});
+                }
+            }
+            return ranges;                                      // (the server also caps them at 16; never reached here)
+        }
+
+        static void edges(List<String> lower, List<String> upper, List<Object> lowerParams, List<Object> upperParams,
+                          String condition, Object... values) {
+            lower.add("(SELECT min(event_global_index) FROM audit_logs WHERE " + condition + ")");
+            upper.add("(SELECT max(event_global_index) FROM audit_logs WHERE " + condition + ")");
+            lowerParams.addAll(List.of(values));
+            upperParams.addAll(List.of(values));
         }
 
         static void condition(StringBuilder sql, List<Object> params, String condition, Object value) {
@@ -713,25 +787,24 @@ public class AuditBench {
 
     /** One page as the server runs it: read-only transaction, reader role, tenant settings, the query, every column. */
     static Long rawPage(Connection c, Query q, Long after) throws SQLException {
-        try (PreparedStatement role = c.prepareStatement("SET LOCAL ROLE " + (q.tenant() ? READER : PLATFORM_READER))) {
-            role.executeUpdate();
+        try (Statement settings = c.createStatement()) {       // TenantReads.readSnapshot: one round trip
+            settings.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; SET LOCAL ROLE "
+                    + (q.tenant() ? READER : PLATFORM_READER) + "; SET LOCAL celaest.organization_id = '"
+                    + (q.tenant() ? tenantOrg.toString() : "") + "'; SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL random_page_cost = 1.1");
         }
-        try (PreparedStatement settings = c.prepareStatement(
-                "SELECT set_config('celaest.organization_id', ?, true), set_config('plan_cache_mode', 'force_custom_plan', true)")) {
-            settings.setString(1, q.tenant() ? tenantOrg.toString() : "");
-            try (ResultSet rs = settings.executeQuery()) {
-                while (rs.next()) rs.getString(1);
-            }
-        }
-        Sql sql = q.sql(after, PAGE + 1);
         int n = 0;
         long last = 0;
-        try (PreparedStatement p = c.prepareStatement(sql.text())) {
-            bind(p, sql.params());
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    n++;
-                    if (n <= PAGE) last = consumeAuditRow(rs);
+        for (long[] range : q.ranges(c)) {                     // as AuditQueryHandlers: the ranges in turn
+            if (n == PAGE + 1) break;
+            if (after != null && range[1] <= after) continue;
+            Sql sql = q.sql(after, PAGE + 1 - n, range);
+            try (PreparedStatement p = c.prepareStatement(sql.text())) {
+                bind(p, sql.params());
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        n++;
+                        if (n <= PAGE) last = consumeAuditRow(rs);
+                    }
                 }
             }
         }
@@ -830,18 +903,20 @@ public class AuditBench {
     /** The export's own SQL as the server runs it (reader role, platform scope, fetch size 1000), every column read. */
     static long[] rawExportSql(Instant from, Instant to) throws SQLException {
         Query q = new Query("export", false, null, null, null, null, null, null, from, to);
-        Sql sql = q.sql(null, null);
         try (Connection c = readerTransaction()) {
             long n = 0, bytes = 0;
-            try (PreparedStatement p = c.prepareStatement(sql.text())) {
-                p.setFetchSize(1000);
-                bind(p, sql.params());
-                try (ResultSet rs = p.executeQuery()) {
-                    while (rs.next()) {
-                        n++;
-                        for (int i = 1; i <= 17; i++) {
-                            String v = i == 4 ? rs.getTimestamp(4).toInstant().toString() : rs.getString(i);
-                            if (v != null) bytes += v.length();
+            for (long[] range : q.ranges(c)) {                 // as AuditLogExport: the ranges in turn
+                Sql sql = q.sql(null, null, range);
+                try (PreparedStatement p = c.prepareStatement(sql.text())) {
+                    p.setFetchSize(1000);
+                    bind(p, sql.params());
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            n++;
+                            for (int i = 1; i <= 17; i++) {
+                                String v = i == 4 ? rs.getTimestamp(4).toInstant().toString() : rs.getString(i);
+                                if (v != null) bytes += v.length();
+                            }
                         }
                     }
                 }
@@ -870,8 +945,9 @@ public class AuditBench {
         Connection c = connect();
         c.setAutoCommit(false);
         c.setReadOnly(true);
+        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         try (Statement s = c.createStatement()) {
-            s.execute("SET LOCAL ROLE " + PLATFORM_READER);
+            s.execute("SET LOCAL ROLE " + PLATFORM_READER + "; SET LOCAL random_page_cost = 1.1");
         }
         return c;
     }

@@ -63,30 +63,33 @@ public class AuditLogExport {
 
     /** Writes every entry the caller may see that matches the filter; returns how many. */
     public long write(Caller caller, AuditLogFilter filter, Format format, OutputStream out) {
-        AuditLogSql select = AuditLogSql.select(caller, filter, null, null);
-        return reads.read(caller, ignored -> {
+        return reads.readSnapshot(caller, jdbc -> {
             try {
                 RowWriter writer = format == Format.CSV ? new CsvWriter(out) : new JsonLinesWriter(out, json);
                 long[] count = {0};
-                cursorJdbc.query(connection -> {
-                    PreparedStatement statement = connection.prepareStatement(select.sql(),
-                            ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
-                    statement.setFetchSize(FETCH_SIZE);
-                    List<Object> params = select.params();
-                    for (int i = 0; i < params.size(); i++) {
-                        statement.setObject(i + 1, params.get(i));
-                    }
-                    return statement;
-                }, (ResultSet rs) -> {
-                    try {
-                        writer.row(rs);
-                        if (++count[0] % FETCH_SIZE == 0) {
-                            writer.flush();
+                // the ranges are disjoint and ascending: streaming them in turn keeps the log's order
+                for (AuditLogSql.Range range : AuditLogSql.ranges(jdbc, caller, filter)) {
+                    AuditLogSql select = AuditLogSql.select(caller, filter, null, null, range);
+                    cursorJdbc.query(connection -> {
+                        PreparedStatement statement = connection.prepareStatement(select.sql(),
+                                ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+                        statement.setFetchSize(FETCH_SIZE);
+                        List<Object> params = select.params();
+                        for (int i = 0; i < params.size(); i++) {
+                            statement.setObject(i + 1, params.get(i));
                         }
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
+                        return statement;
+                    }, (ResultSet rs) -> {
+                        try {
+                            writer.row(rs);
+                            if (++count[0] % FETCH_SIZE == 0) {
+                                writer.flush();
+                            }
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+                }
                 writer.finish();
                 return count[0];
             } catch (IOException e) {

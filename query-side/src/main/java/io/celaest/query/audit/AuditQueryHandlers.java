@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,9 +51,23 @@ public class AuditQueryHandlers {
     @QueryHandler
     public AuditLogPage handle(ListAuditLogs query) {
         Long after = query.page().cursor() == null ? null : AuditLogSql.afterIndex(query.page().cursor());
-        AuditLogSql select = AuditLogSql.select(query.caller(), query.filter(), after, query.page().limit() + 1);
-        List<AuditLogEntry> rows = reads.read(query.caller(), jdbc -> jdbc.sql(select.sql()).params(select.params())
-                .query((rs, n) -> AuditLogSql.entry(rs, this::object)).list());
+        int wanted = query.page().limit() + 1;
+        List<AuditLogEntry> rows = reads.readSnapshot(query.caller(), jdbc -> {
+            // the ranges are disjoint and ascending: reading them in turn keeps the log's order
+            List<AuditLogEntry> found = new ArrayList<>();
+            for (AuditLogSql.Range range : AuditLogSql.ranges(jdbc, query.caller(), query.filter())) {
+                if (found.size() == wanted) {
+                    break;
+                }
+                if (after != null && range.last() <= after) {
+                    continue;
+                }
+                AuditLogSql select = AuditLogSql.select(query.caller(), query.filter(), after, wanted - found.size(), range);
+                found.addAll(jdbc.sql(select.sql()).params(select.params())
+                        .query((rs, n) -> AuditLogSql.entry(rs, this::object)).list());
+            }
+            return found;
+        });
         if (rows.size() <= query.page().limit()) {
             return new AuditLogPage(rows, null);
         }

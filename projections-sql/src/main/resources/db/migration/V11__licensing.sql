@@ -45,6 +45,8 @@ CREATE TABLE licenses (
 );
 CREATE INDEX licenses_listing ON licenses (organization_id, created_at, id);
 CREATE INDEX licenses_expiring ON licenses (organization_id, expires_at) WHERE expires_at IS NOT NULL;
+-- Each node polls for licenses changed since its last look, to drop its cached copies (validation hot path).
+CREATE INDEX licenses_changed ON licenses (updated_at);
 
 CREATE TABLE license_ip_bindings (
     id              uuid         PRIMARY KEY,

@@ -6,8 +6,10 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.celaest.api.licensing.*;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 import java.io.IOException;
@@ -15,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -22,10 +25,11 @@ import java.util.UUID;
 
 /**
  * Licenses by key hash for the validation hot path. The tables it reads are written in the same transaction as
- * the license's events, so a miss always finds the committed state; hits are served from memory for at most
- * {@code celaest.licensing.state-ttl} (default 2 s). This node drops an entry as soon as it writes an event of that
- * license, so on one node a suspension or a new binding is seen by the very next validation; other nodes see it
- * within the TTL.
+ * the license's events, so a miss always finds the committed state. Hits are served from memory: this node drops
+ * an entry as soon as it changes that license, and every {@code celaest.licensing.change-poll} (default 1 s) it
+ * asks which licenses any node changed lately ({@code licenses.updated_at}, indexed) and drops those, so other
+ * nodes' suspensions and bindings are seen within about a second without reloading every license every second.
+ * {@code celaest.licensing.state-ttl} (default 10 min) bounds an entry's age whatever happens.
  */
 @Component
 @ProcessingGroup("local-caches")
@@ -36,18 +40,55 @@ public class LicenseDirectory {
     private final Cache<ByteBuffer, Optional<LicenseRuntime>> byKey;
     private final Cache<UUID, ByteBuffer> keyOf;
 
+    /** Changes are looked for again this far back: a transaction may commit a little after its events' time. */
+    private static final Duration COMMIT_SLACK = Duration.ofSeconds(10);
+
+    private volatile Instant lastPoll;
+    private volatile Instant plansChanged;
+
+    private final org.axonframework.common.caching.Cache aggregates;
+
     public LicenseDirectory(JdbcClient jdbc, ObjectMapper json,
-                            @Value("${celaest.licensing.state-ttl:2s}") Duration ttl) {
+                            @Qualifier("licenseCache") org.axonframework.common.caching.Cache aggregates,
+                            @Value("${celaest.licensing.state-ttl:10m}") Duration ttl) {
         this.jdbc = jdbc;
         this.json = json;
+        this.aggregates = aggregates;
         this.byKey = Caffeine.newBuilder().expireAfterWrite(ttl).maximumSize(200_000).build();
         this.keyOf = Caffeine.newBuilder().expireAfterWrite(ttl).maximumSize(200_000).build();
     }
 
+    /** Drops the entries of licenses changed (on any node) since the last poll, and all of them after a plan change. */
+    @Scheduled(fixedDelayString = "${celaest.licensing.change-poll:1s}")
+    void dropChanged() {
+        Instant now = Instant.now();
+        Instant since = (lastPoll == null ? now : lastPoll).minus(COMMIT_SLACK);
+        lastPoll = now;
+        Instant plans = jdbc.sql("SELECT max(updated_at) FROM subscription_plans").query(Timestamp.class)
+                .optional().map(Timestamp::toInstant).orElse(Instant.EPOCH);
+        if (plansChanged != null && !plans.equals(plansChanged)) {
+            byKey.invalidateAll();
+        }
+        plansChanged = plans;
+        for (UUID changed : jdbc.sql("SELECT id FROM licenses WHERE updated_at > ?")
+                .param(Timestamp.from(since))
+                .query(UUID.class)
+                .list()) {
+            invalidate(changed);
+            // the write side's cached License too: another node may have changed it
+            aggregates.remove(changed.toString());
+        }
+    }
+
     Optional<LicenseRuntime> find(byte[] keyHash) {
         ByteBuffer key = ByteBuffer.wrap(keyHash);
-        Optional<LicenseRuntime> found = byKey.get(key, k -> load(keyHash));
-        found.ifPresent(license -> keyOf.put(license.id(), key));
+        Optional<LicenseRuntime> found = byKey.getIfPresent(key);
+        if (found == null) {
+            // loaded outside the cache's lock: a slow query must not hold up other keys
+            found = load(keyHash);
+            byKey.put(key, found);
+            found.ifPresent(license -> keyOf.put(license.id(), key));
+        }
         return found;
     }
 
@@ -58,8 +99,9 @@ public class LicenseDirectory {
         }
     }
 
+    /** The license row, then its bindings: one query at a time, so a load never holds two pooled connections. */
     private Optional<LicenseRuntime> load(byte[] keyHash) {
-        return jdbc.sql("""
+        Optional<LicenseRuntime> license = jdbc.sql("""
                         SELECT l.id, l.organization_id, l.status, l.expires_at, l.plan_code, l.product_id,
                                l.custom_limits, p.limits
                           FROM license_keys k
@@ -68,16 +110,17 @@ public class LicenseDirectory {
                          WHERE k.key_hash = ?""")
                 .param(keyHash)
                 .query((rs, n) -> {
-                    UUID id = rs.getObject("id", UUID.class);
                     Timestamp expires = rs.getTimestamp("expires_at");
                     PlanLimits limits = read(rs.getString("custom_limits"), LimitOverrides.class)
                             .applyTo(read(rs.getString("limits"), PlanLimits.class));
-                    return new LicenseRuntime(id, rs.getObject("organization_id", UUID.class),
+                    return new LicenseRuntime(rs.getObject("id", UUID.class), rs.getObject("organization_id", UUID.class),
                             LicenseStatus.fromCode(rs.getString("status")),
                             expires == null ? null : expires.toInstant(), rs.getString("plan_code"),
-                            rs.getObject("product_id", UUID.class), limits, bindings(id));
+                            rs.getObject("product_id", UUID.class), limits, Map.of());
                 })
                 .optional();
+        return license.map(l -> new LicenseRuntime(l.id(), l.organizationId(), l.status(), l.expiresAt(),
+                l.planCode(), l.productId(), l.limits(), bindings(l.id())));
     }
 
     private Map<String, UUID> bindings(UUID licenseId) {

@@ -131,11 +131,20 @@ public class LicensingProjection {
                 .params(event.bindingId(), event.licenseId(), event.organizationId(), event.kind().code(),
                         event.value(), event.manual(), utc(at), utc(at))
                 .update();
+        touch(event.licenseId(), at);
     }
 
     @EventHandler
-    void on(BindingRemoved event) {
+    void on(BindingRemoved event, @Timestamp Instant at) {
         jdbc.sql("DELETE FROM license_ip_bindings WHERE id = ?").param(event.bindingId()).update();
+        touch(event.licenseId(), at);
+    }
+
+    /** A binding changes what validations decide: the license counts as changed (nodes poll updated_at). */
+    private void touch(java.util.UUID licenseId, Instant at) {
+        jdbc.sql("UPDATE licenses SET updated_at = greatest(updated_at, ?) WHERE id = ?")
+                .params(utc(at), licenseId)
+                .update();
     }
 
     @EventHandler

@@ -37,6 +37,7 @@ class TwoNodesOnOneDatabaseTest extends PlatformTest {
 
     private static ConfigurableApplicationContext secondNode;
     private static Api second;
+    private static int secondPort;
 
     @BeforeEach
     void startSecondNode() throws Exception {
@@ -54,8 +55,8 @@ class TwoNodesOnOneDatabaseTest extends PlatformTest {
                 "--celaest.master-key=" + MASTER_KEY,
                 "--celaest.audit.signing-key=" + AUDIT_SIGNING_KEY,
                 "--celaest.home=" + Files.createTempDirectory("celaest-node2"));
-        int port = ((WebServerApplicationContext) secondNode).getWebServer().getPort();
-        second = new Api("http://localhost:" + port);
+        secondPort = ((WebServerApplicationContext) secondNode).getWebServer().getPort();
+        second = new Api("http://localhost:" + secondPort);
     }
 
     @AfterAll
@@ -196,5 +197,23 @@ class TwoNodesOnOneDatabaseTest extends PlatformTest {
                 api().call("GET", "/api/v1/licenses/" + licenseId, ADMIN_KEY, null).json().get("status").asText()
                         .equals("expired"));
         assertThat(java.time.Instant.now()).isAfterOrEqualTo(end);
+    }
+
+    /** Validations read licenses from memory; a suspension on one node reaches the other's copy within a second or so. */
+    @Test
+    void aSuspensionOnOneNodeStopsValidationsOnTheOther() {
+        Fixtures.Tenant tenant = Fixtures.tenant(api(), "professional");
+        Api.Response issued = api().call("POST", "/api/v1/organizations/" + tenant.id() + "/licenses", ADMIN_KEY,
+                Map.of("plan", "professional", "type", "perpetual"));
+        String body = "{\"key\":\"" + issued.json().get("key").asText() + "\"}";
+        assertThat(io.celaest.server.support.LoopbackClient.post("127.0.10.1", secondPort, "/api/v1/licenses/validate",
+                body).json().get("code").asText()).isEqualTo("VALID");
+        assertThat(api().call("POST", "/api/v1/licenses/" + issued.json().get("id").asText() + "/suspend", ADMIN_KEY,
+                null).status()).isEqualTo(204);
+        long suspendedAt = System.nanoTime();
+        await().atMost(java.time.Duration.ofSeconds(15)).pollInterval(java.time.Duration.ofMillis(100)).until(() ->
+                io.celaest.server.support.LoopbackClient.post("127.0.10.1", secondPort, "/api/v1/licenses/validate", body)
+                        .json().get("code").asText().equals("SUSPENDED"));
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - suspendedAt)).isLessThan(java.time.Duration.ofSeconds(5));
     }
 }

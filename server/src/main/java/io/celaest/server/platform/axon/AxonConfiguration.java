@@ -44,6 +44,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 
 import javax.sql.DataSource;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -232,9 +233,10 @@ public class AxonConfiguration {
         return new EventCountSnapshotTriggerDefinition(snapshotter, 250);
     }
 
+    /** Licenses take usage records all day: keep them (bounded), don't let the collector take them between two. */
     @Bean
     public Cache licenseCache() {
-        return new WeakReferenceCache();
+        return new CaffeineAggregateCache(50_000, Duration.ofMinutes(10));
     }
 
     @Bean

@@ -163,6 +163,7 @@ public class LicensingBench {
             setup();
             bindAll();
             monitor = connect();
+            idle = idleWindow();
             if (initialWarmup > 0) {
                 System.out.printf("initial warm-up: %d s of validations, then usage (not measured)%n",
                         initialWarmup);
@@ -301,6 +302,30 @@ public class LicensingBench {
         if (!failures.isEmpty()) throw new Abort("first validations failed: " + String.join(" | ", failures));
         System.out.printf(Locale.ROOT, "bindings: %d licenses validated once each (one binding each) in %.1f s%n",
                 ok.get(), (System.nanoTime() - started) / 1e9);
+    }
+
+    /** CPU of the server and PostgreSQL over 10 s without load: the tracking processors' polling, schedulers. */
+    static Cpu idleWindow() throws Exception {
+        awaitProjections();
+        Window w = new Window(0, 10);
+        Window.sleepUntil(w.measureEnd);
+        Cpu c = w.cpu();
+        if (c != null) {
+            System.out.printf(Locale.ROOT, "idle (10 s, no requests): server %.3f cores, postgres %.3f cores, "
+                    + "%.1f commits/s, %.1f WAL syncs/s, other processes %.2f cores%n", c.server() / c.wall(),
+                    c.postgres() / c.wall(), c.commits() / c.wall(), c.walSyncs() / c.wall(), c.others() / c.wall());
+        }
+        return c;
+    }
+
+    static Cpu idle;
+
+    /** Platform CPU ms per operation after subtracting the idle background (server + PostgreSQL) of the same length. */
+    static double netCpuPerOp(Result r) {
+        Cpu c = r.cpu();
+        if (c == null || idle == null || r.ops() == 0) return Double.NaN;
+        double background = (idle.server() + idle.postgres()) / idle.wall() * c.wall();
+        return (c.postgres() + c.client() + c.server() - background) / meteredOps(r) * 1000;
     }
 
     /** Client i's loopback address: 127.0.(10 + i / 200).(1 + i % 200). */
@@ -785,6 +810,8 @@ public class LicensingBench {
         System.out.printf(row, "  client", fmt(medianOf(valid, r -> perOp(r, Cpu::client) * 1000), 3),
                 fmt(medianOf(usage, r -> perOp(r, Cpu::client) * 1000), 3),
                 fmt(medianOf(raw, r -> perOp(r, Cpu::client) * 1000), 3));
+        System.out.printf(row, "  net of idle background", fmt(medianOf(valid, LicensingBench::netCpuPerOp), 3),
+                fmt(medianOf(usage, LicensingBench::netCpuPerOp), 3), "-");
         System.out.printf(row, "commits per op (median)", fmt(medianOf(valid, r -> perOp(r, Cpu::commits)), 3),
                 fmt(medianOf(usage, r -> perOp(r, Cpu::commits)), 3), fmt(medianOf(raw, r -> perOp(r, Cpu::commits)), 3));
         System.out.printf(row, "WAL syncs per op (median)", fmt(medianOf(valid, r -> perOp(r, Cpu::walSyncs)), 3),
@@ -799,6 +826,10 @@ public class LicensingBench {
                 "ratio validations / raw rows", fmt(vMedian / rMedian, 3), fmt(rCpu / vCpu, 3));
         System.out.printf("%-32s %16s   (CPU-normalised %s)%n", "ratio usage records / raw rows",
                 fmt(uMedian / rMedian, 3), fmt(rCpu / uCpu, 3));
+        if (idle != null) {
+            System.out.printf(Locale.ROOT, "idle background: server %.3f cores, postgres %.3f cores (CPU per op above "
+                    + "includes it; 'net' subtracts it)%n", idle.server() / idle.wall(), idle.postgres() / idle.wall());
+        }
         long answers = validAnswers.get();
         System.out.printf("recorded before answered: %d VALID rows in license_validations for %d VALID answers (%s)%n",
                 recorded, answers, recorded >= answers ? "OK" : "MISSING ROWS");

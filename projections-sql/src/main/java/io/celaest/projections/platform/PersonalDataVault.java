@@ -122,20 +122,27 @@ public class PersonalDataVault {
         return node;
     }
 
+    /**
+     * A new subject (the usual case: a key is created with the event that introduces the person) costs one
+     * statement: the insert either stores our fresh key or, on conflict, finds the key row that already exists
+     * (an insert racing ours has committed by then), which is then read.
+     */
     private SecretKey loadOrCreate(UUID subject) {
-        Optional<SecretKey> existing = load(subject);
-        if (existing != null) {
-            return existing.orElseThrow(() -> new IllegalStateException("Subject " + subject + " was erased"));
-        }
         try {
             KeyGenerator generator = KeyGenerator.getInstance("AES");
             generator.init(256, random);
             SecretKey key = generator.generateKey();
-            jdbc.sql("INSERT INTO personal_data_keys (subject_id, wrapped_key) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            int inserted = jdbc.sql("INSERT INTO personal_data_keys (subject_id, wrapped_key) VALUES (?, ?) ON CONFLICT DO NOTHING")
                     .params(subject, seal(masterKey, key.getEncoded(), subject))
                     .update();
-            Optional<SecretKey> stored = load(subject);
-            return stored == null || stored.isEmpty() ? key : stored.get();
+            if (inserted == 1) {
+                return key;
+            }
+            Optional<SecretKey> existing = load(subject);
+            if (existing == null) {
+                throw new IllegalStateException("The key of " + subject + " conflicted but cannot be read");
+            }
+            return existing.orElseThrow(() -> new IllegalStateException("Subject " + subject + " was erased"));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

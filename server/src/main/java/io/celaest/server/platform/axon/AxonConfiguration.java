@@ -15,7 +15,6 @@ import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.commandhandling.gateway.DefaultCommandGateway;
 import org.axonframework.commandhandling.gateway.IntervalRetryScheduler;
 import org.axonframework.common.caching.Cache;
-import org.axonframework.common.caching.WeakReferenceCache;
 import org.axonframework.common.jdbc.ConnectionProvider;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import org.axonframework.common.transaction.TransactionManager;
@@ -43,6 +42,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 
 import javax.sql.DataSource;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -218,9 +218,10 @@ public class AxonConfiguration {
                 .build();
     }
 
+    /** Hot organizations stay loaded (see {@link BoundedAggregateCache}); idle ones leave after 10 minutes. */
     @Bean
-    public Cache organizationCache() {
-        return new WeakReferenceCache();
+    public Cache organizationCache(@Value("${celaest.commands.aggregate-cache-size:10000}") long size) {
+        return new BoundedAggregateCache(size, Duration.ofMinutes(10));
     }
 
     @Bean

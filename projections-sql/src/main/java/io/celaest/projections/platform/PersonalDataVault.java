@@ -169,7 +169,7 @@ public class PersonalDataVault {
         try {
             byte[] iv = new byte[IV_BYTES];
             random.nextBytes(iv);
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = gcm();
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, iv));
             cipher.updateAAD(subject.toString().getBytes(StandardCharsets.UTF_8));
             byte[] sealed = cipher.doFinal(plaintext);
@@ -179,8 +179,20 @@ public class PersonalDataVault {
         }
     }
 
+    /** One AES-GCM cipher per thread, initialised afresh for every use: the provider lookup is the costly part. */
+    private static final ThreadLocal<Cipher> CIPHERS = new ThreadLocal<>();
+
+    private static Cipher gcm() throws GeneralSecurityException {
+        Cipher cipher = CIPHERS.get();
+        if (cipher == null) {
+            cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            CIPHERS.set(cipher);
+        }
+        return cipher;
+    }
+
     private static byte[] open(SecretKey key, byte[] sealed, UUID subject) throws GeneralSecurityException {
-        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        Cipher cipher = gcm();
         cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 0, IV_BYTES));
         cipher.updateAAD(subject.toString().getBytes(StandardCharsets.UTF_8));
         return cipher.doFinal(sealed, IV_BYTES, sealed.length - IV_BYTES);

@@ -5,26 +5,17 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventTrackerStatus;
 import org.axonframework.eventhandling.StreamingEventProcessor;
-import org.axonframework.config.ProcessingGroup;
-import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.ApplicationContext;
-import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Where each projection stands against the head of the event log: used by read-your-writes, readiness,
@@ -36,15 +27,11 @@ public class ProjectionProgress {
     private final EventProcessingConfiguration processing;
     private final JdbcClient jdbc;
     private final MeterRegistry meters;
-    private final ApplicationContext context;
-    private volatile Set<String> groups;
 
-    public ProjectionProgress(EventProcessingConfiguration processing, JdbcClient jdbc, MeterRegistry meters,
-                              ApplicationContext context) {
+    public ProjectionProgress(EventProcessingConfiguration processing, JdbcClient jdbc, MeterRegistry meters) {
         this.processing = processing;
         this.jdbc = jdbc;
         this.meters = meters;
-        this.context = context;
     }
 
     public record SegmentStatus(int segment, Long position, boolean replaying, boolean caughtUp, boolean errorState,
@@ -60,11 +47,6 @@ public class ProjectionProgress {
         return jdbc.sql("SELECT coalesce(max(global_index), 0) FROM domain_event_entry").query(Long.class).single();
     }
 
-    /**
-     * The streaming processors by name and by the name of each processing group they run (several read models
-     * can share one processor; the operator addresses each by its own name). One processor may so appear under
-     * several names.
-     */
     public Map<String, StreamingEventProcessor> processors() {
         Map<String, StreamingEventProcessor> streaming = new TreeMap<>();
         processing.eventProcessors().forEach((name, processor) -> {
@@ -72,34 +54,7 @@ public class ProjectionProgress {
                 streaming.put(name, s);
             }
         });
-        for (String group : processingGroups()) {
-            processing.eventProcessorByProcessingGroup(group)
-                    .filter(StreamingEventProcessor.class::isInstance)
-                    .ifPresent(processor -> streaming.put(group, (StreamingEventProcessor) processor));
-        }
         return streaming;
-    }
-
-    private Set<String> processingGroups() {
-        Set<String> groups = this.groups;
-        if (groups == null) {
-            groups = new TreeSet<>();
-            for (Object bean : context.getBeansWithAnnotation(ProcessingGroup.class).values()) {
-                ProcessingGroup group = AnnotatedElementUtils.findMergedAnnotation(AopUtils.getTargetClass(bean),
-                        ProcessingGroup.class);
-                if (group != null) {
-                    groups.add(group.value());
-                }
-            }
-            this.groups = groups = Set.copyOf(groups);
-        }
-        return groups;
-    }
-
-    private Collection<StreamingEventProcessor> distinctProcessors() {
-        Set<StreamingEventProcessor> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
-        distinct.addAll(processors().values());
-        return distinct;
     }
 
     /** Lowest position over the segments this node works on; empty when it holds none. */
@@ -113,7 +68,7 @@ public class ProjectionProgress {
 
     /** True when every streaming processor on this node has handled everything up to {@code index}. */
     public boolean reached(long index) {
-        for (StreamingEventProcessor processor : distinctProcessors()) {
+        for (StreamingEventProcessor processor : processors().values()) {
             // Segments held by another node are that node's to report (scale-out: the event_chain's one
             // segment, or a share of a projection's); this node waits only for what it processes itself.
             Map<Integer, EventTrackerStatus> status = processor.processingStatus();

@@ -6,12 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.celaest.api.platform.MetadataKeys;
-import io.celaest.projections.identity.ApiKeyProjection;
-import io.celaest.projections.identity.OrganizationProjection;
-import io.celaest.projections.identity.UserProjection;
 import io.celaest.projections.platform.PersonalDataVault;
-import io.celaest.projections.system.SystemEventProjection;
-import org.axonframework.config.ConfigurerModule;
 import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.commandhandling.CommandBusSpanFactory;
 import org.axonframework.commandhandling.DuplicateCommandHandlerResolver;
@@ -232,23 +227,6 @@ public class AxonConfiguration {
     @Bean
     public SnapshotTriggerDefinition organizationSnapshotTrigger(Snapshotter snapshotter) {
         return new EventCountSnapshotTriggerDefinition(snapshotter, 250);
-    }
-
-    /** The processor shared by the identity read models and system_events. */
-    public static final String READ_MODELS = "read_models";
-
-    /**
-     * Each tailing processor reads and deserializes every event and commits a transaction (with a token write)
-     * per batch; the identity read models and system_events are cheap per event, so they share one processor.
-     * They stay separate processing groups: each keeps its own dead letters, and the operator still addresses
-     * them by name (a replay of one rebuilds every group of its processor).
-     */
-    @Bean
-    public ConfigurerModule sharedReadModelProcessor() {
-        return configurer -> configurer.eventProcessing(processing -> List.of(
-                        OrganizationProjection.PROCESSING_GROUP, UserProjection.PROCESSING_GROUP,
-                        ApiKeyProjection.PROCESSING_GROUP, SystemEventProjection.PROCESSING_GROUP)
-                .forEach(group -> processing.assignProcessingGroup(group, READ_MODELS)));
     }
 
     @Bean

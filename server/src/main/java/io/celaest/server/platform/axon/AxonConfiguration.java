@@ -219,6 +219,12 @@ public class AxonConfiguration {
     }
 
     /** Hot organizations stay loaded (see {@link BoundedAggregateCache}); idle ones leave after 10 minutes. */
+    /** Named by the aggregates' {@code @Aggregate(commandTargetResolver = ...)}. */
+    @Bean
+    public CachedCommandTargetResolver cachedCommandTargetResolver() {
+        return new CachedCommandTargetResolver();
+    }
+
     @Bean
     public Cache organizationCache(@Value("${celaest.commands.aggregate-cache-size:10000}") long size) {
         return new BoundedAggregateCache(size, Duration.ofMinutes(10));

@@ -10,10 +10,6 @@ import org.axonframework.common.Registration;
 import org.axonframework.messaging.MessageDispatchInterceptor;
 import org.axonframework.messaging.MessageHandler;
 import org.axonframework.messaging.MessageHandlerInterceptor;
-import org.axonframework.modelling.command.AnnotationCommandTargetResolver;
-import org.axonframework.modelling.command.CommandTargetResolver;
-import org.axonframework.modelling.command.TargetAggregateIdentifier;
-import org.axonframework.common.annotation.AnnotationUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.datasource.DataSourceUtils;
@@ -21,13 +17,11 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import javax.sql.DataSource;
-import java.lang.reflect.Field;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -60,7 +54,7 @@ public class GroupCommitCommandBus implements CommandBus {
     private final int maxBatch;
     private final List<MessageDispatchInterceptor<? super CommandMessage<?>>> dispatchInterceptors =
             new CopyOnWriteArrayList<>();
-    private final CommandTargetResolver targets = AnnotationCommandTargetResolver.builder().build();
+    private final CachedCommandTargetResolver targets = new CachedCommandTargetResolver();
     private final List<BlockingQueue<Pending>> queues = new ArrayList<>();
     private final List<Thread> workers = new ArrayList<>();
     private final ThreadLocal<Boolean> inWorker = ThreadLocal.withInitial(() -> false);
@@ -128,40 +122,10 @@ public class GroupCommitCommandBus implements CommandBus {
     }
 
     private int partition(CommandMessage<?> command) {
-        Object target;
-        try {
-            Field field = TARGET_FIELDS.get(command.getPayloadType()).orElse(null);
-            target = field != null ? field.get(command.getPayload())
-                    : targets.resolveTarget(command).getIdentifier();
-        } catch (RuntimeException | IllegalAccessException e) {
-            target = null;
-        }
+        Object target = targets.targetOrNull(command);
         return Math.floorMod(String.valueOf(target == null ? command.getCommandName() : target).hashCode(),
                 queues.size());
     }
-
-    /**
-     * The {@code @TargetAggregateIdentifier} field of each command class, found once: the generic resolver
-     * scans the class reflectively on every command. Classes that name their target otherwise (a method) use it.
-     */
-    private static final ClassValue<Optional<Field>> TARGET_FIELDS = new ClassValue<>() {
-        @Override
-        protected Optional<Field> computeValue(Class<?> type) {
-            for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
-                for (Field field : c.getDeclaredFields()) {
-                    if (AnnotationUtils.isAnnotationPresent(field, TargetAggregateIdentifier.class)) {
-                        try {
-                            field.setAccessible(true);
-                            return Optional.of(field);
-                        } catch (RuntimeException e) {
-                            return Optional.empty();
-                        }
-                    }
-                }
-            }
-            return Optional.empty();
-        }
-    };
 
     private void work(BlockingQueue<Pending> queue) {
         inWorker.set(true);

@@ -22,7 +22,8 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
  * concurrency (active users against {@code max_users}, unique emails, API keys). Every rule lives here and
  * a rejection is a {@link RuleViolation}, never a silent no-op.
  */
-@Aggregate(cache = "organizationCache", snapshotTriggerDefinition = "organizationSnapshotTrigger")
+@Aggregate(cache = "organizationCache", snapshotTriggerDefinition = "organizationSnapshotTrigger",
+        commandTargetResolver = "cachedCommandTargetResolver")
 public class Organization {
 
     @AggregateIdentifier

@@ -18,7 +18,7 @@ import java.util.UUID;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 /** A platform API key: belongs to no organization, so it may only hold read-only scopes. */
-@Aggregate
+@Aggregate(commandTargetResolver = "cachedCommandTargetResolver")
 public class PlatformApiKey {
 
     @AggregateIdentifier

@@ -23,16 +23,42 @@ public final class SecretFields {
     private SecretFields() {
     }
 
+    /**
+     * Splits the name into words (a new word at every character outside {@code [A-Za-z0-9]}, and before an
+     * upper-case letter that follows a lower-case letter or digit) and looks each up. Called for every field of
+     * every audited event, so it scans the name once instead of running regular expressions.
+     */
     public static boolean isSecret(String fieldName) {
         if (fieldName == null) {
             return false;
         }
-        for (String word : fieldName.replaceAll("([a-z0-9])([A-Z])", "$1 $2").split("[^A-Za-z0-9]+")) {
-            if (WORDS.contains(word.toLowerCase(Locale.ROOT))) {
-                return true;
+        StringBuilder word = new StringBuilder(fieldName.length());
+        char previous = 0;
+        for (int i = 0; i < fieldName.length(); i++) {
+            char c = fieldName.charAt(i);
+            boolean upper = c >= 'A' && c <= 'Z';
+            boolean lowerOrDigit = c >= 'a' && c <= 'z' || c >= '0' && c <= '9';
+            if (!upper && !lowerOrDigit) {
+                if (isListed(word)) {
+                    return true;
+                }
+                word.setLength(0);
+            } else {
+                if (upper && (previous >= 'a' && previous <= 'z' || previous >= '0' && previous <= '9')) {
+                    if (isListed(word)) {
+                        return true;
+                    }
+                    word.setLength(0);
+                }
+                word.append(upper ? (char) (c + ('a' - 'A')) : c);
             }
+            previous = c;
         }
-        return false;
+        return isListed(word);
+    }
+
+    private static boolean isListed(StringBuilder word) {
+        return word.length() > 0 && WORDS.contains(word.toString());
     }
 
     /** Removes every secret-looking or binary field from a JSON tree, at any depth. */

@@ -122,20 +122,27 @@ public class PersonalDataVault {
         return node;
     }
 
+    /**
+     * A new subject (the usual case: a key is created with the event that introduces the person) costs one
+     * statement: the insert either stores our fresh key or, on conflict, finds the key row that already exists
+     * (an insert racing ours has committed by then), which is then read.
+     */
     private SecretKey loadOrCreate(UUID subject) {
-        Optional<SecretKey> existing = load(subject);
-        if (existing != null) {
-            return existing.orElseThrow(() -> new IllegalStateException("Subject " + subject + " was erased"));
-        }
         try {
             KeyGenerator generator = KeyGenerator.getInstance("AES");
             generator.init(256, random);
             SecretKey key = generator.generateKey();
-            jdbc.sql("INSERT INTO personal_data_keys (subject_id, wrapped_key) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            int inserted = jdbc.sql("INSERT INTO personal_data_keys (subject_id, wrapped_key) VALUES (?, ?) ON CONFLICT DO NOTHING")
                     .params(subject, seal(masterKey, key.getEncoded(), subject))
                     .update();
-            Optional<SecretKey> stored = load(subject);
-            return stored == null || stored.isEmpty() ? key : stored.get();
+            if (inserted == 1) {
+                return key;
+            }
+            Optional<SecretKey> existing = load(subject);
+            if (existing == null) {
+                throw new IllegalStateException("The key of " + subject + " conflicted but cannot be read");
+            }
+            return existing.orElseThrow(() -> new IllegalStateException("Subject " + subject + " was erased"));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
@@ -162,7 +169,7 @@ public class PersonalDataVault {
         try {
             byte[] iv = new byte[IV_BYTES];
             random.nextBytes(iv);
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = gcm();
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, iv));
             cipher.updateAAD(subject.toString().getBytes(StandardCharsets.UTF_8));
             byte[] sealed = cipher.doFinal(plaintext);
@@ -172,8 +179,20 @@ public class PersonalDataVault {
         }
     }
 
+    /** One AES-GCM cipher per thread, initialised afresh for every use: the provider lookup is the costly part. */
+    private static final ThreadLocal<Cipher> CIPHERS = new ThreadLocal<>();
+
+    private static Cipher gcm() throws GeneralSecurityException {
+        Cipher cipher = CIPHERS.get();
+        if (cipher == null) {
+            cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            CIPHERS.set(cipher);
+        }
+        return cipher;
+    }
+
     private static byte[] open(SecretKey key, byte[] sealed, UUID subject) throws GeneralSecurityException {
-        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        Cipher cipher = gcm();
         cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 0, IV_BYTES));
         cipher.updateAAD(subject.toString().getBytes(StandardCharsets.UTF_8));
         return cipher.doFinal(sealed, IV_BYTES, sealed.length - IV_BYTES);

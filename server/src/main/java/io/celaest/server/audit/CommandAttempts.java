@@ -9,8 +9,11 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.RequestContextHolder;
 
+import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.BiFunction;
 
@@ -55,18 +58,38 @@ public class CommandAttempts implements MessageDispatchInterceptor<CommandMessag
     }
 
     private static Object component(Object payload, String name) {
-        if (payload == null || !payload.getClass().isRecord()) {
+        if (payload == null) {
             return null;
         }
-        for (RecordComponent component : payload.getClass().getRecordComponents()) {
-            if (component.getName().equals(name)) {
-                try {
-                    return component.getAccessor().invoke(payload);
-                } catch (ReflectiveOperationException e) {
-                    return null;
-                }
-            }
+        Method accessor = ACCESSORS.get(payload.getClass()).get(name);
+        if (accessor == null) {
+            return null;
         }
-        return null;
+        try {
+            return accessor.invoke(payload);
+        } catch (ReflectiveOperationException e) {
+            return null;
+        }
     }
+
+    /** Each record class's component accessors by name, looked up once (reflection per command is costly). */
+    private static final ClassValue<Map<String, Method>> ACCESSORS = new ClassValue<>() {
+        @Override
+        protected Map<String, Method> computeValue(Class<?> type) {
+            if (!type.isRecord()) {
+                return Map.of();
+            }
+            Map<String, Method> accessors = new HashMap<>();
+            for (RecordComponent component : type.getRecordComponents()) {
+                Method accessor = component.getAccessor();
+                try {
+                    accessor.setAccessible(true);
+                } catch (RuntimeException e) {
+                    // public accessor of a public record: invoke works without it
+                }
+                accessors.put(component.getName(), accessor);
+            }
+            return Map.copyOf(accessors);
+        }
+    };
 }

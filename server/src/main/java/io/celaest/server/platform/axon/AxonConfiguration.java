@@ -16,7 +16,6 @@ import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.commandhandling.gateway.DefaultCommandGateway;
 import org.axonframework.commandhandling.gateway.IntervalRetryScheduler;
 import org.axonframework.common.caching.Cache;
-import org.axonframework.common.caching.WeakReferenceCache;
 import org.axonframework.common.jdbc.ConnectionProvider;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import org.axonframework.common.transaction.TransactionManager;
@@ -223,9 +222,16 @@ public class AxonConfiguration {
                 .build();
     }
 
+    /** Hot organizations stay loaded (see {@link BoundedAggregateCache}); idle ones leave after 10 minutes. */
+    /** Named by the aggregates' {@code @Aggregate(commandTargetResolver = ...)}. */
     @Bean
-    public Cache organizationCache() {
-        return new WeakReferenceCache();
+    public CachedCommandTargetResolver cachedCommandTargetResolver() {
+        return new CachedCommandTargetResolver();
+    }
+
+    @Bean
+    public Cache organizationCache(@Value("${celaest.commands.aggregate-cache-size:10000}") long size) {
+        return new BoundedAggregateCache(size, Duration.ofMinutes(10));
     }
 
     @Bean

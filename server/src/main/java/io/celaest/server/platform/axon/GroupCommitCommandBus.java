@@ -10,8 +10,6 @@ import org.axonframework.common.Registration;
 import org.axonframework.messaging.MessageDispatchInterceptor;
 import org.axonframework.messaging.MessageHandler;
 import org.axonframework.messaging.MessageHandlerInterceptor;
-import org.axonframework.modelling.command.AnnotationCommandTargetResolver;
-import org.axonframework.modelling.command.CommandTargetResolver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.datasource.DataSourceUtils;
@@ -56,7 +54,7 @@ public class GroupCommitCommandBus implements CommandBus {
     private final int maxBatch;
     private final List<MessageDispatchInterceptor<? super CommandMessage<?>>> dispatchInterceptors =
             new CopyOnWriteArrayList<>();
-    private final CommandTargetResolver targets = AnnotationCommandTargetResolver.builder().build();
+    private final CachedCommandTargetResolver targets = new CachedCommandTargetResolver();
     private final List<BlockingQueue<Pending>> queues = new ArrayList<>();
     private final List<Thread> workers = new ArrayList<>();
     private final ThreadLocal<Boolean> inWorker = ThreadLocal.withInitial(() -> false);
@@ -124,13 +122,9 @@ public class GroupCommitCommandBus implements CommandBus {
     }
 
     private int partition(CommandMessage<?> command) {
-        String target;
-        try {
-            target = targets.resolveTarget(command).getIdentifier();
-        } catch (RuntimeException e) {
-            target = command.getCommandName();
-        }
-        return Math.floorMod(target.hashCode(), queues.size());
+        Object target = targets.targetOrNull(command);
+        return Math.floorMod(String.valueOf(target == null ? command.getCommandName() : target).hashCode(),
+                queues.size());
     }
 
     private void work(BlockingQueue<Pending> queue) {

@@ -239,10 +239,10 @@ public class AxonConfiguration {
         return new EventCountSnapshotTriggerDefinition(snapshotter, 250);
     }
 
-    /** Licenses take usage records all day: keep them (bounded), don't let the collector take them between two. */
+    /** Licenses take usage records all day: keep them loaded too (see {@link BoundedAggregateCache}). */
     @Bean
-    public Cache licenseCache() {
-        return new CaffeineAggregateCache(50_000, Duration.ofMinutes(10));
+    public Cache licenseCache(@Value("${celaest.commands.aggregate-cache-size:10000}") long size) {
+        return new BoundedAggregateCache(size, Duration.ofMinutes(10));
     }
 
     @Bean

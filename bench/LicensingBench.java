@@ -304,6 +304,7 @@ public class LicensingBench {
         });
     }
 
+    /** Closed-loop POSTs (BenchSupport.httpLoad); an answer counts when it has okStatus and contains okMarker. */
     static Result httpPhase(Window w, int clientCount, String name, int okStatus, String okMarker, boolean validation,
                             Function<Integer, Requests> plan) throws InterruptedException {
         Load load = httpLoad(w, clientCount, name, "  " + name + " error: ", ABORT_AFTER_ERRORS,

@@ -1,8 +1,10 @@
 // Audit benchmark: auditor query latency at 1M+ audit rows, export rows/s and hash-chain verification events/s,
 // each beside the same machine's raw PostgreSQL limit measured in the same run.
 //
-// Run through `./celaest bench audit` (bench/run), or by hand:
-//   java -cp ~/.m2/repository/org/postgresql/postgresql/<v>/postgresql-<v>.jar bench/AuditBench.java \
+// Run through `./celaest bench audit` (bench/run), or by hand (PG = the PostgreSQL JDBC jar, e.g.
+// ~/.m2/repository/org/postgresql/postgresql/<v>/postgresql-<v>.jar; BenchSupport.java holds the shared parts):
+//   javac -d /tmp/bench -cp $PG bench/BenchSupport.java bench/AuditBench.java
+//   java -cp /tmp/bench:$PG bench.AuditBench \
 //        [--rows 1000000] [--clients 16] [--seconds 20] [--warmup 5] [--rounds 3] [--initial-warmup 20]
 //        [--export-rows 500000] [--min-events 20000] [--tenant-share 25]
 // Environment: CELAEST_BENCH_BASE_URL (default http://localhost:8080), CELAEST_BENCH_ADMIN_KEY (required),
@@ -28,24 +30,17 @@
 // from /proc. The seed stays (delete with DELETE FROM audit_logs WHERE event_global_index > 1000000000000);
 // the org key is revoked at the end.
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.File;
+package bench;
+
+import static bench.BenchSupport.*;
+
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -57,7 +52,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,28 +90,17 @@ public class AuditBench {
     static final String READER = "celaest_reader";
     static final String PLATFORM_READER = "celaest_platform_reader";
 
-    static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([0-9a-fA-F-]{36})\"");
-    static final Pattern KEY = Pattern.compile("\"key\"\\s*:\\s*\"([^\"]+)\"");
     static final Pattern NEXT = Pattern.compile("\"nextCursor\"\\s*:\\s*\"([^\"]+)\"");
     static final Pattern CHECKED = Pattern.compile("\"checkedEvents\"\\s*:\\s*(\\d+)");
     static final Pattern VERIFIED = Pattern.compile("\"verified\"\\s*:\\s*(true|false)");
 
-    static String baseUrl, adminKey, tenantKey;
+    static String tenantKey;
     static UUID tenantOrg, tenantKeyId;
-    static String dbUrl, dbUser, dbPassword;
 
     public static void main(String[] args) throws Exception {
+        program = "AuditBench";
         parseArgs(args);
-        baseUrl = env("CELAEST_BENCH_BASE_URL", "http://localhost:8080").replaceAll("/+$", "");
-        adminKey = env("CELAEST_BENCH_ADMIN_KEY", "").strip();
-        if (adminKey.isEmpty()) die("CELAEST_BENCH_ADMIN_KEY is not set");
-        String pid = env("CELAEST_BENCH_SERVER_PID", "");
-        serverPid = pid.matches("[0-9]+") ? Long.parseLong(pid) : -1;
-        dbUrl = env("CELAEST_DB_URL", "jdbc:postgresql://127.0.0.1:55432/celaest");
-        dbUser = env("CELAEST_DB_USER", "celaest");
-        dbPassword = env("CELAEST_DB_PASSWORD", "celaest");
-        requireLocal(URI.create(baseUrl).getHost(), "CELAEST_BENCH_BASE_URL");
-        requireLocal(URI.create(dbUrl.substring("jdbc:".length())).getHost(), "CELAEST_DB_URL");
+        readEnvironment();
 
         String pgVersion;
         try (Connection c = connect(); Statement s = c.createStatement()) {
@@ -125,8 +108,7 @@ public class AuditBench {
             System.out.printf("PostgreSQL %s: shared_buffers=%s work_mem=%s max_parallel_workers_per_gather=%s jit=%s "
                             + "random_page_cost=%s%n", pgVersion, one(s, "SHOW shared_buffers"), one(s, "SHOW work_mem"),
                     one(s, "SHOW max_parallel_workers_per_gather"), one(s, "SHOW jit"), one(s, "SHOW random_page_cost"));
-            long[] backend = procStat(Long.parseLong(one(s, "SELECT pg_backend_pid()")));
-            postmasterPid = backend == null ? -1 : backend[0];
+            findPostmaster(s);
         }
         long started = System.nanoTime();
 
@@ -147,15 +129,15 @@ public class AuditBench {
             // ---- 2. queries ----
             if (initialWarmup > 0) {
                 System.out.printf("query warm-up: %d s through the API (not measured)%n", initialWarmup);
-                queryPhase(true, 0, new Window(initialWarmup, 0), pools);
+                queryPhase(true, 0, initialWarmup, 0, pools);
             }
             queries.put("platform", new ArrayList<>());
             queries.put("raw", new ArrayList<>());
             for (int round = 1; round <= rounds; round++) {
-                QueryResult p = queryPhase(true, round, new Window(warmup, seconds), pools);
+                QueryResult p = queryPhase(true, round, warmup, seconds, pools);
                 queries.get("platform").add(p);
                 printQueries("round " + round + " platform", p);
-                QueryResult r = queryPhase(false, round, new Window(warmup, seconds), pools);
+                QueryResult r = queryPhase(false, round, warmup, seconds, pools);
                 queries.get("raw").add(r);
                 printQueries("round " + round + " raw SQL ", r);
             }
@@ -201,7 +183,7 @@ public class AuditBench {
     static UUID ensureTenantOrganization() throws Exception {
         UUID existing = tenantFromReadModel();
         if (existing != null) return existing;
-        try (Http http = new Http()) {
+        try (LeanHttp http = http()) {
             Reply r = http.send("POST", "/api/v1/organizations", adminKey, "{\"name\":\"Audit bench tenant\",\"slug\":\""
                     + TENANT_SLUG + "\",\"plan\":\"enterprise\"}", false);
             if (r.status() == 201) {
@@ -246,7 +228,7 @@ public class AuditBench {
         for (int t = 0; t < clients; t++) {
             int client = t;
             new Thread(() -> {
-                try (Http http = new Http()) {
+                try (LeanHttp http = http()) {
                     String org = null;
                     int users = 0, orgs = 0;
                     while (left.getAndDecrement() > 0 && errors.get() < 100) {
@@ -453,7 +435,7 @@ public class AuditBench {
 
     /** A key of the tenant with only audit:read, created through the API for this run. */
     static String createTenantKey() throws IOException {
-        try (Http http = new Http()) {
+        try (LeanHttp http = http()) {
             Reply r = http.send("POST", "/api/v1/organizations/" + tenantOrg + "/api-keys", adminKey,
                     "{\"name\":\"audit bench\",\"scopes\":[\"audit:read\"]}", false);
             if (r.status() != 201) die("could not create the org key: " + r.status() + " " + abbreviate(r.body()));
@@ -467,7 +449,7 @@ public class AuditBench {
 
     static void revokeTenantKey() {
         if (tenantKeyId == null) return;
-        try (Http http = new Http()) {
+        try (LeanHttp http = http()) {
             Reply r = http.send("DELETE", "/api/v1/organizations/" + tenantOrg + "/api-keys/" + tenantKeyId, adminKey,
                     null, false);
             if (r.status() != 204) System.out.println("could not revoke the org key: " + r.status());
@@ -687,7 +669,8 @@ public class AuditBench {
     }
 
     /** One window of the query mix, through the API (platform) or as the same SQL over JDBC (raw). */
-    static QueryResult queryPhase(boolean platform, int round, Window w, Pools pools) throws Exception {
+    static QueryResult queryPhase(boolean platform, int round, int warmupSeconds, int measuredSeconds, Pools pools)
+            throws Exception {
         AtomicLong errors = new AtomicLong();
         ConcurrentLinkedQueue<String> errorSamples = new ConcurrentLinkedQueue<>();
         List<Map<String, LongList>> perClient = new ArrayList<>();
@@ -700,14 +683,14 @@ public class AuditBench {
                 connections[t].setReadOnly(true);               // as TenantReads' read-only transaction
             }
         }
-        Window window = w.start();
+        Window window = new Window(warmupSeconds, measuredSeconds);   // starts once the connections are open
         for (int t = 0; t < clients; t++) {
             Map<String, LongList> lat = new HashMap<>();
             perClient.add(lat);
             int client = t;
             new Thread(() -> {
                 Random rnd = new Random(round * 1000L + client);
-                try (Http http = platform ? new Http() : null) {
+                try (LeanHttp http = platform ? http() : null) {
                     while (!window.over() && errors.get() < 1000) {
                         boolean tenant = rnd.nextInt(100) < tenantShare;
                         String kind = KINDS[rnd.nextInt(KINDS.length)];
@@ -753,7 +736,7 @@ public class AuditBench {
                             }
                             if (window.measured(start, end)) {
                                 String key = (tenant ? "org key" : "admin") + " / " + (page == 1 ? kind : CURSOR_KIND);
-                                lat.computeIfAbsent(key, k -> new LongList()).add(end - start);
+                                lat.computeIfAbsent(key, k -> new LongList(1024)).add(end - start);
                             }
                             if (platform ? cursor == null : after == null) break;
                         }
@@ -782,7 +765,7 @@ public class AuditBench {
             }
         }
         merged.values().forEach(Arrays::sort);
-        return new QueryResult(merged, requests, errors.get(), w.measuredSeconds(), window.cpu());
+        return new QueryResult(merged, requests, errors.get(), measuredSeconds, window.cpu());
     }
 
     /** One page as the server runs it: read-only transaction, reader role, tenant settings, the query, every column. */
@@ -858,12 +841,12 @@ public class AuditBench {
         System.out.printf(Locale.ROOT, "  %-24s %9d rows in %6.2f s = %8.0f rows/s %7.1f MB/s   CPU µs/row: server %5.1f "
                         + "postgres %5.1f bench %5.1f; other processes %.2f cores%n", name, r[0], secs, rate,
                 r[1] / secs / 1e6, cpu.server() / r[0] * 1e6, cpu.postgres() / r[0] * 1e6, cpu.client() / r[0] * 1e6,
-                cpu.others() / cpu.wall());
+                cpu.othersUnknownAsZero() / cpu.wall());
     }
 
     static long[] exportHttp(String format, Instant from, Instant to, boolean warmupOnly) throws IOException {
         String path = "/api/v1/audit-logs/export?format=" + format + "&from=" + from + "&to=" + to;
-        try (Http http = new Http()) {
+        try (LeanHttp http = http()) {
             if (warmupOnly) {
                 // a short range: JIT-compiles the export path before the measured exports
                 Instant shortTo = from.plus(Duration.ofDays(3));
@@ -973,7 +956,7 @@ public class AuditBench {
     // ------------------------------------------------------------------------------------------------------------
 
     static long[] verifyHttp() throws IOException {
-        try (Http http = new Http()) {
+        try (LeanHttp http = http()) {
             Reply r = http.send("GET", "/api/v1/audit/verify", adminKey, null, false);
             Matcher checked = CHECKED.matcher(r.body());
             Matcher verified = VERIFIED.matcher(r.body());
@@ -1089,228 +1072,12 @@ public class AuditBench {
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Minimal HTTP/1.1 keep-alive client over a plain socket (see IdentityThroughput: java.net.http costs ~1 ms of
-    // CPU per request, which the server would lose on 2 cores). Bodies are buffered, or only counted (exports).
+    // HTTP: BenchSupport.LeanHttp (see there why not java.net.http), with a 300 s read timeout and 64 KiB buffers
+    // for exports that stream hundreds of MB. Bodies are buffered, or only counted (exports).
     // ------------------------------------------------------------------------------------------------------------
 
-    record Reply(int status, String body, long bytes, long lines) {
-    }
-
-    static final class Http implements AutoCloseable {
-        final String host;
-        final int port;
-        Socket socket;
-        InputStream in;
-        OutputStream out;
-        final byte[] buffer = new byte[64 * 1024];
-
-        Http() {
-            URI uri = URI.create(baseUrl);
-            host = uri.getHost();
-            port = uri.getPort() == -1 ? 80 : uri.getPort();
-        }
-
-        Reply send(String method, String path, String key, String json, boolean countOnly) throws IOException {
-            if (socket == null) {
-                socket = new Socket();
-                socket.setTcpNoDelay(true);
-                socket.setSoTimeout(300_000);
-                socket.connect(new InetSocketAddress(host, port), 5_000);
-                in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
-                out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
-            }
-            byte[] body = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
-            StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: ")
-                    .append(host).append(':').append(port).append("\r\nAuthorization: Bearer ").append(key)
-                    .append("\r\nAccept: */*\r\n");
-            if (json != null) head.append("Content-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");
-            head.append("\r\n");
-            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-            out.write(body);
-            out.flush();
-
-            String statusLine = line();
-            String[] parts = statusLine.split(" ", 3);
-            if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) throw new IOException("bad status line: " + statusLine);
-            int status = Integer.parseInt(parts[1]);
-            long length = -1;
-            boolean chunked = false, closeAfter = false;
-            for (String h; !(h = line()).isEmpty(); ) {
-                int colon = h.indexOf(':');
-                if (colon < 0) continue;
-                String name = h.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-                String value = h.substring(colon + 1).trim();
-                switch (name) {
-                    case "content-length" -> length = Long.parseLong(value);
-                    case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
-                    case "connection" -> closeAfter = value.equalsIgnoreCase("close");
-                    default -> { }
-                }
-            }
-            if (status == 204 || status == 304 || status < 200 || method.equals("HEAD")) length = 0;   // no body
-            boolean count = countOnly && status == 200;
-            ByteArrayOutputStream received = count ? null : new ByteArrayOutputStream(4096);
-            long[] stats = new long[2];                        // bytes, newlines
-            if (chunked) {
-                for (long size; (size = Long.parseLong(line().split(";", 2)[0].trim(), 16)) > 0; ) {
-                    copy(size, received, stats);
-                    line();
-                }
-                while (!line().isEmpty()) { }                 // trailers
-            } else if (length >= 0) {
-                copy(length, received, stats);
-            } else {
-                copy(Long.MAX_VALUE, received, stats);         // delimited by connection close
-                closeAfter = true;
-            }
-            if (closeAfter) close();
-            return new Reply(status, received == null ? "" : received.toString(StandardCharsets.UTF_8), stats[0], stats[1]);
-        }
-
-        void copy(long n, ByteArrayOutputStream into, long[] stats) throws IOException {
-            boolean untilClose = n == Long.MAX_VALUE;
-            while (n > 0) {
-                int r = in.read(buffer, 0, (int) Math.min(buffer.length, n));
-                if (r < 0) {
-                    if (untilClose) break;                     // body delimited by connection close: done
-                    throw new IOException("connection closed mid-body");
-                }
-                n -= r;
-                stats[0] += r;
-                if (into != null) into.write(buffer, 0, r);
-                else for (int i = 0; i < r; i++) if (buffer[i] == '\n') stats[1]++;
-            }
-        }
-
-        String line() throws IOException {
-            StringBuilder b = new StringBuilder(64);
-            for (int c; (c = in.read()) != '\n'; ) {
-                if (c == -1) throw new IOException("connection closed by server");
-                if (c != '\r') b.append((char) c);
-            }
-            return b.toString();
-        }
-
-        @Override
-        public void close() {
-            if (socket != null) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                }
-            }
-            socket = null;
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Windows and CPU accounting (as IdentityThroughput): the server JVM, every process of the PostgreSQL cluster,
-    // this program and the whole machine, from /proc.
-    // ------------------------------------------------------------------------------------------------------------
-
-    static final class Window {
-        final int warmupSeconds, measuredSeconds;
-        long measureStart, measureEnd;
-        private volatile Cpu cpu;
-        private Thread meter;
-
-        Window(int warmupSeconds, int measuredSeconds) {
-            this.warmupSeconds = warmupSeconds;
-            this.measuredSeconds = measuredSeconds;
-        }
-
-        Window start() {
-            measureStart = System.nanoTime() + warmupSeconds * 1_000_000_000L;
-            measureEnd = measureStart + measuredSeconds * 1_000_000_000L;
-            meter = new Thread(() -> {
-                try {
-                    sleepUntil(measureStart);
-                    CpuSnapshot start = CpuSnapshot.take();
-                    sleepUntil(measureEnd);
-                    cpu = CpuSnapshot.take().minus(start);
-                } catch (RuntimeException | InterruptedException e) {
-                    cpu = null;
-                }
-            }, "cpu-meter");
-            meter.setDaemon(true);
-            meter.start();
-            return this;
-        }
-
-        double measuredSeconds() { return measuredSeconds; }
-
-        boolean over() { return System.nanoTime() >= measureEnd; }
-
-        boolean measured(long start, long end) { return start >= measureStart && end <= measureEnd; }
-
-        Cpu cpu() throws InterruptedException {
-            meter.join(10_000);
-            return cpu;
-        }
-
-        static void sleepUntil(long nanoTime) throws InterruptedException {
-            long left;
-            while ((left = nanoTime - System.nanoTime()) > 0) Thread.sleep(Math.max(1, left / 1_000_000));
-        }
-    }
-
-    static long serverPid = -1;
-    static long postmasterPid = -1;
-    static final double TICKS = 100.0;                        // USER_HZ on Linux
-
-    record Cpu(double server, double postgres, double client, double machineBusy, double wall) {
-        double others() { return Math.max(0, machineBusy - nz(server) - nz(postgres) - client); }
-    }
-
-    static double nz(double v) { return Double.isNaN(v) ? 0 : v; }
-
-    record CpuSnapshot(long nanos, double server, Map<Long, Double> postgres, double client, double machineBusy) {
-        static CpuSnapshot take() {
-            Map<Long, Double> pg = new HashMap<>();
-            if (postmasterPid > 0) {
-                File[] procs = new File("/proc").listFiles((dir, name) -> name.chars().allMatch(Character::isDigit));
-                for (File proc : procs == null ? new File[0] : procs) {
-                    long pid = Long.parseLong(proc.getName());
-                    long[] st = procStat(pid);
-                    if (st != null && (pid == postmasterPid || st[0] == postmasterPid)) pg.put(pid, st[1] / TICKS);
-                }
-            }
-            long[] server = serverPid > 0 ? procStat(serverPid) : null;
-            long[] self = procStat(ProcessHandle.current().pid());
-            return new CpuSnapshot(System.nanoTime(), server == null ? Double.NaN : server[1] / TICKS, pg,
-                    self == null ? Double.NaN : self[1] / TICKS, readMachineBusy());
-        }
-
-        /** Backends that started inside the window count in full; ones that exited inside it are lost. */
-        Cpu minus(CpuSnapshot start) {
-            double pg = 0;
-            for (Map.Entry<Long, Double> e : postgres.entrySet()) {
-                pg += e.getValue() - start.postgres.getOrDefault(e.getKey(), 0.0);
-            }
-            return new Cpu(server - start.server, postmasterPid > 0 ? pg : Double.NaN, client - start.client,
-                    machineBusy - start.machineBusy, (nanos - start.nanos) / 1e9);
-        }
-    }
-
-    static long[] procStat(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return new long[]{Long.parseLong(f[1]), Long.parseLong(f[11]) + Long.parseLong(f[12])};
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    static double readMachineBusy() {
-        try {
-            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-            long total = 0;
-            for (int i = 1; i < f.length && i <= 8; i++) total += Long.parseLong(f[i]);
-            return (total - Long.parseLong(f[4]) - Long.parseLong(f[5])) / TICKS;
-        } catch (IOException | RuntimeException e) {
-            return Double.NaN;
-        }
+    static LeanHttp http() {
+        return new LeanHttp(null, null, 300_000, 64 * 1024);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -1325,7 +1092,7 @@ public class AuditBench {
         if (c != null && r.requests() > 0) {
             double q = r.requests() * c.wall() / r.seconds();
             System.out.printf(Locale.ROOT, "   CPU ms/query: server %.2f postgres %.2f bench %.2f; other processes %.2f cores",
-                    nz(c.server()) / q * 1000, nz(c.postgres()) / q * 1000, c.client() / q * 1000, c.others() / c.wall());
+                    nz(c.server()) / q * 1000, nz(c.postgres()) / q * 1000, c.client() / q * 1000, c.othersUnknownAsZero() / c.wall());
         }
         System.out.println();
     }
@@ -1352,9 +1119,9 @@ public class AuditBench {
         row("admin, all", platform, raw, key -> key.startsWith("admin"));
         row("org key, all", platform, raw, key -> key.startsWith("org key"));
         row("ALL (target p95 <= 100 ms)", platform, raw, key -> true);
-        double pQps = median(platform.stream().mapToDouble(QueryResult::perSecond).toArray());
-        double rQps = median(raw.stream().mapToDouble(QueryResult::perSecond).toArray());
-        double p95 = median(platform.stream().mapToDouble(r -> ms(r.all(k -> true), 95)).toArray());
+        double pQps = medianIgnoringNaN(platform.stream().mapToDouble(QueryResult::perSecond).toArray());
+        double rQps = medianIgnoringNaN(raw.stream().mapToDouble(QueryResult::perSecond).toArray());
+        double p95 = medianIgnoringNaN(platform.stream().mapToDouble(r -> ms(r.all(k -> true), 95)).toArray());
         System.out.printf(Locale.ROOT, "queries/s: platform %.0f, raw %.0f, ratio platform/raw %.2f;  overall p95 %.1f ms: "
                 + "target <= 100 ms %s%n", pQps, rQps, pQps / rQps, p95, p95 <= 100 ? "MET" : "NOT MET");
         System.out.printf(Locale.ROOT, "CPU ms per query (median): platform %s, raw %s%n", cpuPerQuery(platform, true),
@@ -1368,8 +1135,8 @@ public class AuditBench {
         for (Map<String, Double> m : List.of(exports.get(0), verifies.get(0))) {
             for (String name : m.keySet()) {
                 List<Map<String, Double>> src = exports.get(0).containsKey(name) ? exports : verifies;
-                double rate = median(src.stream().mapToDouble(x -> x.get(name)).toArray());
-                double rowsMed = median(ROWS_BY_ITEM.get(name).stream().mapToDouble(Double::doubleValue).toArray());
+                double rate = medianIgnoringNaN(src.stream().mapToDouble(x -> x.get(name)).toArray());
+                double rowsMed = medianIgnoringNaN(ROWS_BY_ITEM.get(name).stream().mapToDouble(Double::doubleValue).toArray());
                 List<Cpu> cpus = CPU_BY_ITEM.get(name);
                 List<Double> rowsList = ROWS_BY_ITEM.get(name);
                 double[] srv = new double[cpus.size()], pg = new double[cpus.size()], cl = new double[cpus.size()],
@@ -1380,11 +1147,11 @@ public class AuditBench {
                     srv[i] = nz(c.server()) / n * 1e6;
                     pg[i] = nz(c.postgres()) / n * 1e6;
                     cl[i] = c.client() / n * 1e6;
-                    ot[i] = c.others() / c.wall();
+                    ot[i] = c.othersUnknownAsZero() / c.wall();
                     mbs[i] = BYTES_BY_ITEM.get(name).get(i) / c.wall() / 1e6;
                 }
                 System.out.printf(Locale.ROOT, "%-26s %12.0f %12.0f %10.1f  %.1f / %.1f / %.1f; %.2f%n", name, rowsMed, rate,
-                        median(mbs), median(srv), median(pg), median(cl), median(ot));
+                        medianIgnoringNaN(mbs), medianIgnoringNaN(srv), medianIgnoringNaN(pg), medianIgnoringNaN(cl), medianIgnoringNaN(ot));
             }
         }
         double seq = med(exports, "raw seq scan audit_logs");
@@ -1411,16 +1178,16 @@ public class AuditBench {
     }
 
     static double med(List<Map<String, Double>> list, String name) {
-        return median(list.stream().mapToDouble(m -> m.get(name)).toArray());
+        return medianIgnoringNaN(list.stream().mapToDouble(m -> m.get(name)).toArray());
     }
 
     static void row(String label, List<QueryResult> platform, List<QueryResult> raw, Function<String, Boolean> keep) {
-        double n = median(platform.stream().mapToDouble(r -> r.all(keep).length).toArray());
-        double p50 = median(platform.stream().mapToDouble(r -> ms(r.all(keep), 50)).toArray());
-        double p95 = median(platform.stream().mapToDouble(r -> ms(r.all(keep), 95)).toArray());
-        double p99 = median(platform.stream().mapToDouble(r -> ms(r.all(keep), 99)).toArray());
-        double r50 = median(raw.stream().mapToDouble(r -> ms(r.all(keep), 50)).toArray());
-        double r95 = median(raw.stream().mapToDouble(r -> ms(r.all(keep), 95)).toArray());
+        double n = medianIgnoringNaN(platform.stream().mapToDouble(r -> r.all(keep).length).toArray());
+        double p50 = medianIgnoringNaN(platform.stream().mapToDouble(r -> ms(r.all(keep), 50)).toArray());
+        double p95 = medianIgnoringNaN(platform.stream().mapToDouble(r -> ms(r.all(keep), 95)).toArray());
+        double p99 = medianIgnoringNaN(platform.stream().mapToDouble(r -> ms(r.all(keep), 99)).toArray());
+        double r50 = medianIgnoringNaN(raw.stream().mapToDouble(r -> ms(r.all(keep), 50)).toArray());
+        double r95 = medianIgnoringNaN(raw.stream().mapToDouble(r -> ms(r.all(keep), 95)).toArray());
         System.out.printf(Locale.ROOT, "%-34s %8.0f %8.1f %8.1f %8.1f | %8.1f %8.1f | %8.1fx%n", label, n, p50, p95, p99,
                 r50, r95, p95 / r95);
     }
@@ -1432,79 +1199,13 @@ public class AuditBench {
             double q = r.requests() * c.wall() / r.seconds();
             return (nz(c.postgres()) + c.client() + (platform ? nz(c.server()) : 0)) / q * 1000;
         }).toArray();
-        return String.format(Locale.ROOT, "%.2f", median(v));
-    }
-
-    static double median(double[] values) {
-        double[] v = Arrays.stream(values).filter(x -> !Double.isNaN(x)).sorted().toArray();
-        int n = v.length;
-        return n == 0 ? Double.NaN : n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    }
-
-    static double percentile(long[] sorted, double p) {
-        if (sorted.length == 0) return Double.NaN;
-        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
-    }
-
-    static final class LongList {
-        long[] values = new long[1024];
-        int size;
-
-        void add(long v) {
-            if (size == values.length) values = Arrays.copyOf(values, size * 2);
-            values[size++] = v;
-        }
-    }
-
-    static String cpuModel() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown cpu");
-        } catch (IOException e) {
-            return "unknown cpu";
-        }
-    }
-
-    static Connection connect() throws SQLException {
-        return DriverManager.getConnection(dbUrl, dbUser, dbPassword);
-    }
-
-    static String one(Statement s, String sql) throws SQLException {
-        try (ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    static void requireLocal(String host, String what) {
-        if (host == null || !(host.equals("localhost") || host.equals("127.0.0.1") || host.equals("::1")
-                || host.equals("[::1]"))) {
-            die(what + " must point at localhost (got host " + host + ")");
-        }
-    }
-
-    static String abbreviate(String s) {
-        s = s == null ? "" : s.replaceAll("\\s+", " ");
-        return s.length() > 300 ? s.substring(0, 300) + "…" : s;
-    }
-
-    static String env(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : v;
+        return String.format(Locale.ROOT, "%.2f", medianIgnoringNaN(v));
     }
 
     static void parseArgs(String[] args) {
-        for (int i = 0; i < args.length; i++) {
+        for (int i = 0; i < args.length; i += 2) {
             String a = args[i];
-            if (i + 1 >= args.length) die("missing value after " + a);
-            long v;
-            try {
-                v = Long.parseLong(args[++i]);
-            } catch (NumberFormatException e) {
-                die("not a number after " + a + ": " + args[i]);
-                return;
-            }
+            long v = longValue(a, optionValue(args, i));
             switch (a) {
                 case "--rows" -> rows = v;
                 case "--clients" -> clients = (int) v;
@@ -1525,10 +1226,5 @@ public class AuditBench {
             die("option out of range (rows 1000-100000000, clients 1-256, seconds 1-600, warmup 0-600, rounds 1-10, "
                     + "initial-warmup 0-600, export-rows >= 1, min-events 0-10000000, tenant-share 0-100)");
         }
-    }
-
-    static void die(String message) {
-        System.err.println("AuditBench: " + message);
-        System.exit(2);
     }
 }

@@ -1,8 +1,10 @@
 // License validations per second through the platform vs raw PostgreSQL batched inserts into a table shaped like
 // license_validations; usage records per second beside them.
 //
-// Run through `./celaest bench licensing` (bench/run), or by hand:
-//   java -cp ~/.m2/repository/org/postgresql/postgresql/<v>/postgresql-<v>.jar bench/LicensingBench.java \
+// Run through `./celaest bench licensing` (bench/run), or by hand (PG = the PostgreSQL JDBC jar, e.g.
+// ~/.m2/repository/org/postgresql/postgresql/<v>/postgresql-<v>.jar; BenchSupport.java holds the shared parts):
+//   javac -d /tmp/bench -cp $PG bench/BenchSupport.java bench/LicensingBench.java
+//   java -cp /tmp/bench:$PG bench.LicensingBench \
 //        [--clients 64] [--usage-clients 16] [--licenses 3000] [--seconds 20] [--warmup 5] [--rounds 3]
 //        [--raw-batch 100] [--initial-warmup 30]
 // Environment: CELAEST_BENCH_BASE_URL (default http://localhost:8080), CELAEST_BENCH_ADMIN_KEY (required),
@@ -25,44 +27,26 @@
 // license_validations holds at least one VALID row for every VALID answer the clients received. The organization,
 // licenses, validations and usage stay (event sourcing), recognisable by the slug "bench-lic-<run id>".
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.File;
+package bench;
+
+import static bench.BenchSupport.*;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 public class LicensingBench {
 
@@ -77,18 +61,10 @@ public class LicensingBench {
 
     static final double TARGET_PER_SECOND = 10_000;
     static final double TARGET_P99_MS = 10;
-    static final int MAX_ERROR_BODIES = 5;
     /** A phase gives up once this many requests failed: the server is clearly not healthy. */
     static final int ABORT_AFTER_ERRORS = 5000;
     static final String RAW_TABLE = "bench_raw_validations";
-    static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([0-9a-fA-F-]{36})\"");
-    static final Pattern KEY = Pattern.compile("\"key\"\\s*:\\s*\"([^\"]+)\"");
-
-    static String baseUrl;
-    static String adminKey;
-    static String dbUrl, dbUser, dbPassword;
-    static final String runId = Long.toString(System.currentTimeMillis() / 1000 % 10_000_000, 36)
-            + Integer.toString(new Random().nextInt(36 * 36), 36);
+    static final String runId = newRunId();
 
     static String orgId;
     static String[] licenseIds;
@@ -96,53 +72,18 @@ public class LicensingBench {
     /** VALID answers received in every validation phase (warm-ups included), for the recorded-before-answer check. */
     static final AtomicLong validAnswers = new AtomicLong();
 
-    /** What one measured window produced; {@code latenciesNanos} per request (raw: per batch statement). */
-    record Result(long ops, long errors, long tooMany, double seconds, long[] latenciesNanos, Cpu cpu) {
-        double perSecond() { return ops / seconds; }
-        double pMillis(double p) { return percentile(latenciesNanos, p) / 1e6; }
-    }
-
-    static final class Abort extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Abort(String message) { super(message); }
-    }
-
     public static void main(String[] args) throws Exception {
-        try {
-            run(args);
-        } catch (Abort e) {
-            die(e.getMessage());
-        }
+        runProgram("LicensingBench", args, LicensingBench::run);
     }
 
     static void run(String[] args) throws Exception {
         parseArgs(args);
-        baseUrl = env("CELAEST_BENCH_BASE_URL", "http://localhost:8080").replaceAll("/+$", "");
-        adminKey = System.getenv("CELAEST_BENCH_ADMIN_KEY");
-        if (adminKey == null || adminKey.isBlank()) die("CELAEST_BENCH_ADMIN_KEY is not set");
-        adminKey = adminKey.strip();
-        String pid = env("CELAEST_BENCH_SERVER_PID", "");
-        serverPid = pid.matches("[0-9]+") ? Long.parseLong(pid) : -1;
-        dbUrl = env("CELAEST_DB_URL", "jdbc:postgresql://127.0.0.1:55432/celaest");
-        dbUser = env("CELAEST_DB_USER", "celaest");
-        dbPassword = env("CELAEST_DB_PASSWORD", "celaest");
-        requireLocal(URI.create(baseUrl).getHost(), "CELAEST_BENCH_BASE_URL");
-        requireLocal(URI.create(dbUrl.substring("jdbc:".length())).getHost(), "CELAEST_DB_URL");
+        readEnvironment();
 
         String pgVersion;
         try (Connection c = connect(); Statement s = c.createStatement()) {
-            pgVersion = one(s, "SHOW server_version");
-            String fsync = one(s, "SHOW fsync");
-            String syncCommit = one(s, "SHOW synchronous_commit");
-            System.out.printf("PostgreSQL %s: fsync=%s synchronous_commit=%s wal_sync_method=%s commit_delay=%s "
-                            + "shared_buffers=%s%n", pgVersion, fsync, syncCommit, one(s, "SHOW wal_sync_method"),
-                    one(s, "SHOW commit_delay"), one(s, "SHOW shared_buffers"));
-            if (!fsync.equals("on") || !syncCommit.equals("on")) {
-                die("fsync and synchronous_commit must both be 'on' for a durable comparison");
-            }
-            long[] backend = procStat(Long.parseLong(one(s, "SELECT pg_backend_pid()")));
-            postmasterPid = backend == null ? -1 : backend[0];
+            pgVersion = requireDurableCommits(s, "shared_buffers");
+            findPostmaster(s);
             s.execute("DROP TABLE IF EXISTS " + RAW_TABLE);
             s.execute("CREATE TABLE " + RAW_TABLE + " (LIKE license_validations INCLUDING ALL)");
         }
@@ -162,7 +103,7 @@ public class LicensingBench {
         try {
             setup();
             bindAll();
-            monitor = connect();
+            monitor = connect();                               // commits and WAL syncs per window
             idle = idleWindow();
             if (initialWarmup > 0) {
                 System.out.printf("initial warm-up: %d s of validations, then usage (not measured)%n",
@@ -187,11 +128,7 @@ public class LicensingBench {
                 print("round " + round + " raw        ", r, "rows/s       ");
             }
         } finally {
-            try (Connection c = connect(); Statement s = c.createStatement()) {
-                s.execute("DROP TABLE IF EXISTS " + RAW_TABLE);
-            } catch (SQLException e) {
-                System.err.println("could not drop " + RAW_TABLE + ": " + e.getMessage());
-            }
+            dropQuietly(RAW_TABLE);                            // also when a phase failed
         }
         long recorded;
         try (Connection c = connect(); Statement s = c.createStatement()) {
@@ -220,7 +157,7 @@ public class LicensingBench {
 
     static void setup() throws Exception {
         long started = System.nanoTime();
-        LeanPoster admin = new LeanPoster(adminKey, null);
+        LeanHttp admin = new LeanHttp(adminKey, null);
         String slug = "bench-lic-" + runId;
         Reply org = admin.post("/api/v1/organizations",
                 "{\"name\":\"Bench " + slug + "\",\"slug\":\"" + slug + "\",\"plan\":\"enterprise\"}");
@@ -236,7 +173,7 @@ public class LicensingBench {
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 16; t++) {
             Thread thread = new Thread(() -> {
-                LeanPoster http = new LeanPoster(adminKey, null);
+                LeanHttp http = new LeanHttp(adminKey, null);
                 for (int i; (i = next.getAndIncrement()) < licenseCount && failures.size() < 5; ) {
                     try {
                         Reply r = http.post("/api/v1/organizations/" + orgId + "/licenses",
@@ -276,7 +213,7 @@ public class LicensingBench {
         for (int t = 0; t < clients; t++) {
             int client = t;
             Thread thread = new Thread(() -> {
-                LeanPoster http = new LeanPoster(null, clientAddress(client));
+                LeanHttp http = new LeanHttp(null, clientAddress(client));
                 String fingerprint = "bench-" + runId + "-c" + client;
                 for (int i = client; i < licenseCount && failures.size() < 5; i += clients) {
                     try {
@@ -367,173 +304,33 @@ public class LicensingBench {
         });
     }
 
+    /** Closed-loop POSTs (BenchSupport.httpLoad); an answer counts when it has okStatus and contains okMarker. */
     static Result httpPhase(Window w, int clientCount, String name, int okStatus, String okMarker, boolean validation,
                             Function<Integer, Requests> plan) throws InterruptedException {
-        AtomicLong errors = new AtomicLong();
-        AtomicLong measuredErrors = new AtomicLong();
-        AtomicLong measuredTooMany = new AtomicLong();
-        ConcurrentLinkedQueue<String> errorSamples = new ConcurrentLinkedQueue<>();
-        List<LongList> latencies = new ArrayList<>();
-        CountDownLatch done = new CountDownLatch(clientCount);
-        for (int t = 0; t < clientCount; t++) {
-            LongList lat = new LongList();
-            latencies.add(lat);
-            int client = t;
-            new Thread(() -> {
-                try {
+        Load load = httpLoad(w, clientCount, name, "  " + name + " error: ", ABORT_AFTER_ERRORS,
+                client -> validation ? new LeanHttp(null, clientAddress(client)) : new LeanHttp(adminKey, null),
+                client -> {
                     Requests requests = plan.apply(client);
-                    LeanPoster http = validation ? new LeanPoster(null, clientAddress(client)) : new LeanPoster(adminKey, null);
-                    long n = 0;
-                    while (!w.over() && errors.get() < ABORT_AFTER_ERRORS) {
-                        String[] request = requests.next(n++);
-                        long start = System.nanoTime();
-                        int status;
-                        String body;
-                        try {
-                            Reply reply = http.post(request[0], request[1]);
-                            status = reply.status();
-                            body = reply.body();
-                        } catch (IOException e) {
-                            status = -1;
-                            body = e.toString();
-                            http.close();
+                    return new HttpPlan() {
+                        long n = 0;
+
+                        @Override
+                        public String[] next() {
+                            return requests.next(n++);
                         }
-                        long end = System.nanoTime();
-                        boolean measured = w.measured(start, end);
-                        if (status == okStatus && body.contains(okMarker)) {
-                            if (measured) lat.add(end - start);
-                            if (validation) validAnswers.incrementAndGet();
-                        } else {
-                            errors.incrementAndGet();
-                            if (measured) measuredErrors.incrementAndGet();
-                            if (measured && status == 429) measuredTooMany.incrementAndGet();
-                            if (errorSamples.size() < MAX_ERROR_BODIES) {
-                                errorSamples.add("POST " + request[0] + " -> " + status + ": " + abbreviate(body));
-                            }
-                            if (status == -1) sleep(100);
+
+                        @Override
+                        public boolean ok(int status, String body) {
+                            boolean ok = status == okStatus && body.contains(okMarker);
+                            if (ok && validation) validAnswers.incrementAndGet();
+                            return ok;
                         }
-                    }
-                    http.close();
-                } catch (Throwable e) {
-                    e.printStackTrace();
-                    errorSamples.add(Thread.currentThread().getName() + " died: " + e);
-                    errors.addAndGet(ABORT_AFTER_ERRORS);
-                } finally {
-                    done.countDown();
-                }
-            }, name + "-client-" + t).start();
+                    };
+                });
+        if (load.allErrors() > load.measuredErrors()) {
+            System.out.printf("  %s: %d failed requests in this phase, warm-up included%n", name, load.allErrors());
         }
-        done.await();
-        for (String sample : errorSamples) System.out.println("  " + name + " error: " + sample);
-        if (errors.get() > measuredErrors.get()) {
-            System.out.printf("  %s: %d failed requests in this phase, warm-up included%n", name, errors.get());
-        }
-        long[] all = merge(latencies);
-        return new Result(all.length, errors.get() >= ABORT_AFTER_ERRORS ? errors.get() : measuredErrors.get(),
-                measuredTooMany.get(), seconds, all, w.cpu());
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // A minimal HTTP/1.1 keep-alive client over a plain socket (as in IdentityThroughput: java.net.http costs about
-    // 1 ms of CPU per request, several times this one, on the same 2 cores). Optionally bound to a local address.
-    // ------------------------------------------------------------------------------------------------------------
-
-    record Reply(int status, String body) {
-    }
-
-    static final class LeanPoster {
-        final String host;
-        final InetSocketAddress remote;
-        final String bearer;
-        final InetAddress local;
-        Socket socket;
-        InputStream in;
-        OutputStream out;
-
-        LeanPoster(String bearer, InetAddress local) {
-            URI uri = URI.create(baseUrl);
-            host = uri.getHost();
-            int port = uri.getPort() == -1 ? 80 : uri.getPort();
-            // IPv4 loopback explicitly: a socket bound to 127.0.x.y cannot reach ::1, which "localhost" may mean.
-            remote = new InetSocketAddress(host.equals("localhost") ? "127.0.0.1" : host, port);
-            this.bearer = bearer;
-            this.local = local;
-        }
-
-        Reply post(String path, String json) throws IOException {
-            if (socket == null) {
-                socket = new Socket();
-                socket.setTcpNoDelay(true);
-                socket.setSoTimeout(30_000);
-                if (local != null) socket.bind(new InetSocketAddress(local, 0));
-                socket.connect(remote, 5_000);
-                in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
-                out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
-            }
-            byte[] body = json.getBytes(StandardCharsets.UTF_8);
-            String head = "POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + remote.getPort()
-                    + (bearer == null ? "" : "\r\nAuthorization: Bearer " + bearer)
-                    + "\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: "
-                    + body.length + "\r\n\r\n";
-            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-            out.write(body);
-            out.flush();
-
-            String statusLine = line();
-            String[] parts = statusLine.split(" ", 3);
-            if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) throw new IOException("bad status line: " + statusLine);
-            int status = Integer.parseInt(parts[1]);
-            int length = -1;
-            boolean chunked = false, closeAfter = false;
-            for (String h; !(h = line()).isEmpty(); ) {
-                int colon = h.indexOf(':');
-                if (colon < 0) continue;
-                String name = h.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-                String value = h.substring(colon + 1).trim();
-                switch (name) {
-                    case "content-length" -> length = Integer.parseInt(value);
-                    case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
-                    case "connection" -> closeAfter = value.equalsIgnoreCase("close");
-                    default -> { }
-                }
-            }
-            ByteArrayOutputStream received = new ByteArrayOutputStream(512);
-            if (chunked) {
-                for (int size; (size = Integer.parseInt(line().split(";", 2)[0].trim(), 16)) > 0; ) {
-                    received.write(in.readNBytes(size));
-                    line();
-                }
-                while (!line().isEmpty()) { }                 // trailers
-            } else if (length >= 0) {
-                byte[] b = in.readNBytes(length);
-                if (b.length < length) throw new IOException("connection closed mid-body");
-                received.write(b);
-            } else {
-                received.write(in.readAllBytes());            // body delimited by connection close
-                closeAfter = true;
-            }
-            if (closeAfter) close();
-            return new Reply(status, received.toString(StandardCharsets.UTF_8));
-        }
-
-        String line() throws IOException {
-            StringBuilder b = new StringBuilder(64);
-            for (int c; (c = in.read()) != '\n'; ) {
-                if (c == -1) throw new IOException("connection closed by server");
-                if (c != '\r') b.append((char) c);
-            }
-            return b.toString();
-        }
-
-        void close() {
-            if (socket != null) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                }
-            }
-            socket = null;
-        }
+        return load.result(seconds);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -546,219 +343,39 @@ public class LicensingBench {
             s.execute("TRUNCATE " + RAW_TABLE);
         }
         String url = dbUrl + (dbUrl.contains("?") ? "&" : "?") + "reWriteBatchedInserts=true";
-        Connection[] connections = new Connection[clients];
-        for (int t = 0; t < clients; t++) {
-            connections[t] = DriverManager.getConnection(url, dbUser, dbPassword);
-            connections[t].setAutoCommit(true);
-        }
-        Window w = new Window(warmup, seconds);
-        AtomicLong errors = new AtomicLong();
-        AtomicLong rows = new AtomicLong();
-        ConcurrentLinkedQueue<String> errorSamples = new ConcurrentLinkedQueue<>();
-        List<LongList> latencies = new ArrayList<>();
-        CountDownLatch done = new CountDownLatch(clients);
         UUID org = UUID.fromString(orgId);
-        for (int t = 0; t < clients; t++) {
-            LongList lat = new LongList();
-            latencies.add(lat);
-            Connection c = connections[t];
-            int client = t;
-            new Thread(() -> {
-                String ip = clientAddress(client).getHostAddress();
-                String fingerprint = "bench-" + runId + "-c" + client;
-                List<UUID> ids = new ArrayList<>();
-                for (int i = client; i < licenseCount; i += clients) ids.add(UUID.fromString(licenseIds[i]));
-                long n = 0;
-                try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + RAW_TABLE + " (id, license_id, "
-                        + "organization_id, validated_at, ip, fingerprint, product_id, code, valid) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                    while (!w.over()) {
-                        long start = System.nanoTime();
-                        Timestamp now = new Timestamp(System.currentTimeMillis());
-                        for (int r = 0; r < rawBatch; r++) {
-                            insert.setObject(1, UUID.randomUUID());
-                            insert.setObject(2, ids.get((int) (n++ % ids.size())));
-                            insert.setObject(3, org);
-                            insert.setTimestamp(4, now);
-                            insert.setString(5, ip);
-                            insert.setString(6, fingerprint);
-                            insert.setObject(7, null, java.sql.Types.OTHER);
-                            insert.setString(8, "VALID");
-                            insert.setBoolean(9, true);
-                            insert.addBatch();
-                        }
-                        try {
-                            insert.executeBatch();
-                            long end = System.nanoTime();
-                            if (w.measured(start, end)) {
-                                lat.add(end - start);
-                                rows.addAndGet(rawBatch);
-                            }
-                        } catch (SQLException e) {
-                            long end = System.nanoTime();
-                            if (w.measured(start, end)) errors.incrementAndGet();
-                            if (errorSamples.size() < MAX_ERROR_BODIES) errorSamples.add(e.toString());
-                            sleep(100);
-                        }
-                    }
-                } catch (SQLException e) {
-                    errorSamples.add(e.toString());
-                } finally {
-                    done.countDown();
+        String insert = "INSERT INTO " + RAW_TABLE + " (id, license_id, organization_id, validated_at, ip, fingerprint, "
+                + "product_id, code, valid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        Load load = rawLoad(url, insert, clients, warmup, seconds, client -> {
+            String ip = clientAddress(client).getHostAddress();
+            String fingerprint = "bench-" + runId + "-c" + client;
+            List<UUID> ids = new ArrayList<>();
+            for (int i = client; i < licenseCount; i += clients) ids.add(UUID.fromString(licenseIds[i]));
+            long[] n = {0};
+            return batch -> {                                  // timed from here: building the batch counts
+                Timestamp now = new Timestamp(System.currentTimeMillis());
+                for (int r = 0; r < rawBatch; r++) {
+                    batch.setObject(1, UUID.randomUUID());
+                    batch.setObject(2, ids.get((int) (n[0]++ % ids.size())));
+                    batch.setObject(3, org);
+                    batch.setTimestamp(4, now);
+                    batch.setString(5, ip);
+                    batch.setString(6, fingerprint);
+                    batch.setObject(7, null, java.sql.Types.OTHER);
+                    batch.setString(8, "VALID");
+                    batch.setBoolean(9, true);
+                    batch.addBatch();
                 }
-            }, "raw-client-" + t).start();
-        }
-        done.await();
-        for (Connection c : connections) c.close();
-        for (String sample : errorSamples) System.out.println("  raw error: " + sample);
-        return new Result(rows.get(), errors.get(), 0, seconds, merge(latencies), w.cpu());
+                batch.executeBatch();
+                return rawBatch;
+            };
+        });
+        return load.result(seconds);
     }
 
     // ------------------------------------------------------------------------------------------------------------
-
-    /**
-     * Waits until every tracking processor's token has reached the event log's head as of now, so that the backlog of
-     * a platform phase does not run during the next one; returns the seconds it took (-1: unreadable or over 120 s).
-     */
-    static double awaitProjections() throws SQLException, InterruptedException {
-        long started = System.nanoTime();
-        try (Connection c = connect(); Statement s = c.createStatement()) {
-            long head = Long.parseLong(one(s, "SELECT coalesce(max(global_index), 0) FROM domain_event_entry"));
-            String tokens = "SELECT min((substring(convert_from(token, 'UTF8') from '\"index\":([0-9]+)'))::bigint) "
-                    + "FROM token_entry WHERE token IS NOT NULL";
-            while (System.nanoTime() - started < 120_000_000_000L) {
-                String min = one(s, tokens);
-                if (min == null) return -1;
-                if (Long.parseLong(min) >= head) {
-                    double secs = (System.nanoTime() - started) / 1e9;
-                    System.out.printf(Locale.ROOT, "  projections caught up with the event log in %.1f s%n", secs);
-                    return secs;
-                }
-                Thread.sleep(200);
-            }
-        }
-        System.out.println("  projections still behind after 120 s; continuing");
-        return -1;
-    }
-
-    /** Warm-up from now, then the measured window; an operation counts when it starts and ends inside the window. */
-    static final class Window {
-        final long measureStart;
-        final long measureEnd;
-        private volatile Cpu cpu;
-        private final Thread meter;
-
-        Window(int warmupSeconds, int measuredSeconds) {
-            measureStart = System.nanoTime() + warmupSeconds * 1_000_000_000L;
-            measureEnd = measureStart + measuredSeconds * 1_000_000_000L;
-            meter = new Thread(() -> {
-                try {
-                    sleepUntil(measureStart);
-                    CpuSnapshot start = CpuSnapshot.take();
-                    sleepUntil(measureEnd);
-                    cpu = CpuSnapshot.take().minus(start);
-                } catch (RuntimeException | InterruptedException e) {
-                    cpu = null;
-                }
-            }, "cpu-meter");
-            meter.setDaemon(true);
-            meter.start();
-        }
-
-        boolean over() { return System.nanoTime() >= measureEnd; }
-
-        boolean measured(long start, long end) { return start >= measureStart && end <= measureEnd; }
-
-        Cpu cpu() throws InterruptedException {
-            meter.join(10_000);
-            return cpu;
-        }
-
-        static void sleepUntil(long nanoTime) throws InterruptedException {
-            long left;
-            while ((left = nanoTime - System.nanoTime()) > 0) Thread.sleep(Math.max(1, left / 1_000_000));
-        }
-    }
-
+    // Output
     // ------------------------------------------------------------------------------------------------------------
-    // CPU accounting from /proc (as IdentityThroughput): the server JVM, every process of the PostgreSQL cluster,
-    // this load generator, the whole machine; plus PostgreSQL's commits and WAL syncs (pg_stat_database, pg_stat_wal;
-    // the statistics are flushed by backends about once a second, so these are close, not exact).
-    // ------------------------------------------------------------------------------------------------------------
-
-    static long serverPid = -1;
-    static long postmasterPid = -1;
-    static Connection monitor;
-    static final double TICKS = 100.0;                        // USER_HZ on Linux
-
-    record Cpu(double server, double postgres, double client, double machineBusy, double wall, double commits,
-               double walSyncs) {
-        double others() { return Math.max(0, machineBusy - server - postgres - client); }
-    }
-
-    record CpuSnapshot(long nanos, double server, Map<Long, Double> postgres, double client, double machineBusy,
-                       double commits, double walSyncs) {
-        static CpuSnapshot take() {
-            Map<Long, Double> pg = new HashMap<>();
-            if (postmasterPid > 0) {
-                File[] procs = new File("/proc").listFiles((dir, name) -> name.chars().allMatch(Character::isDigit));
-                for (File proc : procs == null ? new File[0] : procs) {
-                    long pid = Long.parseLong(proc.getName());
-                    long[] st = procStat(pid);
-                    if (st != null && (pid == postmasterPid || st[0] == postmasterPid)) pg.put(pid, st[1] / TICKS);
-                }
-            }
-            long[] server = serverPid > 0 ? procStat(serverPid) : null;
-            long[] self = procStat(ProcessHandle.current().pid());
-            double commits = Double.NaN, walSyncs = Double.NaN;
-            synchronized (LicensingBench.class) {
-                if (monitor != null) {
-                    try (Statement s = monitor.createStatement()) {
-                        s.execute("SELECT pg_stat_clear_snapshot()");
-                        commits = Double.parseDouble(one(s,
-                                "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"));
-                        walSyncs = Double.parseDouble(one(s, "SELECT wal_sync FROM pg_stat_wal"));
-                    } catch (SQLException | RuntimeException e) {
-                        // statistics are optional
-                    }
-                }
-            }
-            return new CpuSnapshot(System.nanoTime(), server == null ? Double.NaN : server[1] / TICKS, pg,
-                    self == null ? Double.NaN : self[1] / TICKS, readMachineBusy(), commits, walSyncs);
-        }
-
-        Cpu minus(CpuSnapshot start) {
-            double pgCpu = 0;
-            for (Map.Entry<Long, Double> e : postgres.entrySet()) {
-                pgCpu += e.getValue() - start.postgres.getOrDefault(e.getKey(), 0.0);
-            }
-            return new Cpu(server - start.server, postmasterPid > 0 ? pgCpu : Double.NaN, client - start.client,
-                    machineBusy - start.machineBusy, (nanos - start.nanos) / 1e9, commits - start.commits,
-                    walSyncs - start.walSyncs);
-        }
-    }
-
-    /** {ppid, utime + stime in ticks} of a process, or null. */
-    static long[] procStat(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return new long[]{Long.parseLong(f[1]), Long.parseLong(f[11]) + Long.parseLong(f[12])};
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    static double readMachineBusy() {
-        try {
-            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-            long total = 0;
-            for (int i = 1; i < f.length && i <= 8; i++) total += Long.parseLong(f[i]);
-            return (total - Long.parseLong(f[4]) - Long.parseLong(f[5])) / TICKS;
-        } catch (IOException | RuntimeException e) {
-            return Double.NaN;
-        }
-    }
 
     /** Operations in the CPU meter's window (it may be a little longer than the nominal one). */
     static double meteredOps(Result r) {
@@ -834,11 +451,7 @@ public class LicensingBench {
         System.out.printf("recorded before answered: %d VALID rows in license_validations for %d VALID answers (%s)%n",
                 recorded, answers, recorded >= answers ? "OK" : "MISSING ROWS");
         System.out.println("rate limits: " + limits);
-        System.out.printf("machine: %d cpus (%s), %s %s, java %s (%s), PostgreSQL %s%n",
-                Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("os.name"),
-                System.getProperty("os.arch"), System.getProperty("java.runtime.version"),
-                System.getProperty("java.vm.name"), pgVersion);
-        System.out.println("code: " + env("CELAEST_BENCH_CODE", "unknown"));
+        printMachine(pgVersion);
         System.out.printf("load: %d validation clients over %d licenses, %d usage clients, %ds initial warm-up, "
                         + "%ds warm-up + %ds measured per phase, %d rounds, raw batches of %d rows%n", clients,
                 licenseCount, usageClients, initialWarmup, warmup, seconds, rounds, rawBatch);
@@ -854,12 +467,6 @@ public class LicensingBench {
 
     static String fmt(double v, int decimals) {
         return Double.isNaN(v) ? "?" : String.format(Locale.ROOT, "%." + decimals + "f", v);
-    }
-
-    static String rates(List<Result> results) {
-        StringBuilder b = new StringBuilder();
-        for (Result r : results) b.append(b.length() == 0 ? "" : "/").append(Math.round(r.perSecond()));
-        return b.toString();
     }
 
     static void print(String label, Result r, String unit) {
@@ -878,97 +485,10 @@ public class LicensingBench {
         }
     }
 
-    static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        int n = v.length;
-        return n == 0 ? Double.NaN : n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    }
-
-    static double percentile(long[] sorted, double p) {
-        if (sorted.length == 0) return Double.NaN;
-        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
-    }
-
-    static long[] merge(List<LongList> lists) {
-        int n = lists.stream().mapToInt(l -> l.size).sum();
-        long[] all = new long[n];
-        int i = 0;
-        for (LongList l : lists) {
-            System.arraycopy(l.values, 0, all, i, l.size);
-            i += l.size;
-        }
-        Arrays.sort(all);
-        return all;
-    }
-
-    static final class LongList {
-        long[] values = new long[1 << 14];
-        int size;
-
-        void add(long v) {
-            if (size == values.length) values = Arrays.copyOf(values, size * 2);
-            values[size++] = v;
-        }
-    }
-
-    static String cpuModel() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown cpu");
-        } catch (IOException e) {
-            return "unknown cpu";
-        }
-    }
-
-    static Connection connect() throws SQLException {
-        return DriverManager.getConnection(dbUrl, dbUser, dbPassword);
-    }
-
-    static String one(Statement s, String sql) throws SQLException {
-        try (ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    static void requireLocal(String host, String what) {
-        if (host == null || !(host.equals("localhost") || host.equals("127.0.0.1") || host.equals("::1")
-                || host.equals("[::1]"))) {
-            die(what + " must point at localhost (got host " + host + ")");
-        }
-    }
-
-    static String abbreviate(String s) {
-        s = s == null ? "" : s.replaceAll("\\s+", " ");
-        return s.length() > 300 ? s.substring(0, 300) + "…" : s;
-    }
-
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    static String env(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : v;
-    }
-
     static void parseArgs(String[] args) {
-        for (int i = 0; i < args.length; i++) {
+        for (int i = 0; i < args.length; i += 2) {
             String a = args[i];
-            if (i + 1 >= args.length) die("missing value after " + a);
-            int v;
-            try {
-                v = Integer.parseInt(args[++i]);
-            } catch (NumberFormatException e) {
-                die("not a number after " + a + ": " + args[i]);
-                return;
-            }
+            int v = intValue(a, optionValue(args, i));
             switch (a) {
                 case "--clients" -> clients = v;
                 case "--usage-clients" -> usageClients = v;
@@ -989,10 +509,5 @@ public class LicensingBench {
             die("option out of range (clients 1-1000, usage-clients 1-256, licenses >= both and <= 100000, "
                     + "seconds 1-600, warmup 0-600, rounds 1-10, raw-batch 1-5000, initial-warmup 0-600)");
         }
-    }
-
-    static void die(String message) {
-        System.err.println("LicensingBench: " + message);
-        System.exit(2);
     }
 }

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /** What a validation needs to know of a license, as committed: status, end, scope, effective limits, bindings. */
-record LicenseRuntime(UUID id, UUID organizationId, LicenseStatus status, Instant expiresAt, String planCode,
+public record LicenseRuntime(UUID id, UUID organizationId, LicenseStatus status, Instant expiresAt, String planCode,
                       UUID productId, PlanLimits limits, Map<String, UUID> bindings) {
 
     static String bindingKey(BindingKind kind, String value) {

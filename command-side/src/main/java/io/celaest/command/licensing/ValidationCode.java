@@ -11,9 +11,13 @@ public enum ValidationCode {
     COLLISION_BLOCKED("The license is in use from more places at once than it allows"),
     VALID("The license is valid");
 
-    final String detail;
+    private final String detail;
 
     ValidationCode(String detail) {
         this.detail = detail;
+    }
+
+    public String detail() {
+        return detail;
     }
 }

@@ -186,6 +186,26 @@ class LicensingApiTest extends LicensingTestSupport {
         Api.Response unknownField = api().call("POST", "/api/v1/licenses/validate", null,
                 Map.of("key", license.key(), "machine", "x"));
         assertThat(unknownField.status()).isEqualTo(400);
+        assertThat(unknownField.text()).contains("machine");
+        Api.Response badProduct = api().call("POST", "/api/v1/licenses/validate", null,
+                Map.of("key", license.key(), "productId", "not-a-uuid"));
+        assertThat(badProduct.status()).isEqualTo(400);
+        assertThat(badProduct.text()).contains("productId");
+        Api.Response spacedFingerprint = api().call("POST", "/api/v1/licenses/validate", null,
+                Map.of("key", license.key(), "fingerprint", "two words"));
+        assertThat(spacedFingerprint.status()).isEqualTo(400);
+        assertThat(spacedFingerprint.text()).contains("fingerprint");
+        assertThat(api().call("POST", "/api/v1/licenses/validate", null, "[1,2]").status()).isEqualTo(400);
+        assertThat(api().raw("POST", "/api/v1/licenses/validate", null, "key".getBytes(), "text/plain").status())
+                .isEqualTo(415);
+        assertThat(api().raw("POST", "/api/v1/licenses/validate", null, new byte[20_000], "application/json").status())
+                .isEqualTo(413);
+        assertThat(api().call("GET", "/api/v1/licenses/validate", null, null).status()).isEqualTo(405);
+        // documented in the OpenAPI document, and counted per code
+        assertThat(api().call("GET", "/v3/api-docs", null, null).text()).contains("/api/v1/licenses/validate",
+                "ValidateRequest");
+        assertThat(api().call("GET", "/actuator/prometheus", null, null).text())
+                .contains("celaest_license_validations_total{code=\"NOT_FOUND\"}");
     }
 
     @Test

@@ -46,10 +46,9 @@ public class AuthenticationFilter extends OncePerRequestFilter {
         return !request.getRequestURI().startsWith("/api/");
     }
 
-    /** Endpoints without a bearer token: validation (the license key in the body is the credential), and the
-     *  public key that verifies offline license files. */
-    public static final java.util.Set<String> PUBLIC_ENDPOINTS = java.util.Set.of("POST /api/v1/licenses/validate",
-            "GET /api/v1/licensing/public-key");
+    /** Endpoints without a bearer token: the public key that verifies offline license files. (License validation
+     *  takes none either; it is served before this filter, by LicenseValidationEndpoint.) */
+    public static final java.util.Set<String> PUBLIC_ENDPOINTS = java.util.Set.of("GET /api/v1/licensing/public-key");
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)

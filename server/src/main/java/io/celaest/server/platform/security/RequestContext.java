@@ -15,11 +15,12 @@ public record RequestContext(Caller caller, String clientIp, String userAgent, S
         return CURRENT.get();
     }
 
-    static void set(RequestContext context) {
+    /** For the filters that serve a request (authentication, the license validation endpoint). */
+    public static void set(RequestContext context) {
         CURRENT.set(context);
     }
 
-    static void clear() {
+    public static void clear() {
         CURRENT.remove();
     }
 }

@@ -54,8 +54,7 @@ public class IdempotencyFilter extends OncePerRequestFilter {
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         return !"POST".equals(request.getMethod()) || request.getHeader(HEADER) == null
-                || !request.getRequestURI().startsWith("/api/")
-                || request.getAttribute(AuthenticationFilter.CALLER_ATTRIBUTE) == null;
+                || !request.getRequestURI().startsWith("/api/");
     }
 
     @Override

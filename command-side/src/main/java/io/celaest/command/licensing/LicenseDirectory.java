@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.celaest.api.licensing.*;
-import org.axonframework.config.ProcessingGroup;
-import org.axonframework.eventhandling.EventHandler;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -25,14 +23,13 @@ import java.util.UUID;
 
 /**
  * Licenses by key hash for the validation hot path. The tables it reads are written in the same transaction as
- * the license's events, so a miss always finds the committed state. Hits are served from memory: this node drops
- * an entry as soon as it changes that license, and every {@code celaest.licensing.change-poll} (default 1 s) it
+ * the license's events, so a miss always finds the committed state. Hits are served from memory: the code that
+ * changes a license on this node drops its entry once the change is committed, and every {@code celaest.licensing.change-poll} (default 1 s) it
  * asks which licenses any node changed lately ({@code licenses.updated_at}, indexed) and drops those, so other
  * nodes' suspensions and bindings are seen within about a second without reloading every license every second.
  * {@code celaest.licensing.state-ttl} (default 10 min) bounds an entry's age whatever happens.
  */
 @Component
-@ProcessingGroup("local-caches")
 public class LicenseDirectory {
 
     private final JdbcClient jdbc;
@@ -140,57 +137,5 @@ public class LicenseDirectory {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    // This node's writes: drop the entry at once (other nodes rely on the TTL).
-
-    @EventHandler
-    void on(LicenseSuspended event) {
-        invalidate(event.licenseId());
-    }
-
-    @EventHandler
-    void on(LicenseReinstated event) {
-        invalidate(event.licenseId());
-    }
-
-    @EventHandler
-    void on(LicenseRenewed event) {
-        invalidate(event.licenseId());
-    }
-
-    @EventHandler
-    void on(LicenseCancelled event) {
-        invalidate(event.licenseId());
-    }
-
-    @EventHandler
-    void on(LicenseExpired event) {
-        invalidate(event.licenseId());
-    }
-
-    @EventHandler
-    void on(LicensePlanChanged event) {
-        invalidate(event.licenseId());
-    }
-
-    @EventHandler
-    void on(TrialConverted event) {
-        invalidate(event.licenseId());
-    }
-
-    @EventHandler
-    void on(LicenseBound event) {
-        invalidate(event.licenseId());
-    }
-
-    @EventHandler
-    void on(BindingRemoved event) {
-        invalidate(event.licenseId());
-    }
-
-    @EventHandler
-    void on(PlanUpdated event) {
-        byKey.invalidateAll();
     }
 }

@@ -24,10 +24,12 @@ public class StaleBindingSweeper {
 
     private final JdbcClient jdbc;
     private final CommandGateway commands;
+    private final LicenseDirectory directory;
 
-    public StaleBindingSweeper(JdbcClient jdbc, CommandGateway commands) {
+    public StaleBindingSweeper(JdbcClient jdbc, CommandGateway commands, LicenseDirectory directory) {
         this.jdbc = jdbc;
         this.commands = commands;
+        this.directory = directory;
     }
 
     record Stale(UUID licenseId, UUID bindingId) {
@@ -50,6 +52,7 @@ public class StaleBindingSweeper {
         for (Stale binding : stale) {
             try {
                 commands.sendAndWait(new RemoveBinding(binding.licenseId(), binding.bindingId(), true));
+                directory.invalidate(binding.licenseId());
                 released++;
             } catch (RuleViolation gone) {
                 // removed meanwhile

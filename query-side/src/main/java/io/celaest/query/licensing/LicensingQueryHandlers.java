@@ -146,7 +146,7 @@ public class LicensingQueryHandlers {
     private LicenseView license(ResultSet rs, int row) throws SQLException {
         LimitOverrides custom = read(rs.getString("custom_limits"), LimitOverrides.class);
         PlanLimits limits = custom.applyTo(read(rs.getString("plan_limits"), PlanLimits.class));
-        Map<String, Object> overridden = new LinkedHashMap<>(json.convertValue(PlanLimitsView.of(custom.applyTo(limits)),
+        Map<String, Object> overridden = new LinkedHashMap<>(json.convertValue(PlanLimitsView.of(limits),
                 JSON_OBJECT));
         Map<String, Object> given = json.convertValue(custom, JSON_OBJECT);
         overridden.keySet().retainAll(given.entrySet().stream().filter(e -> e.getValue() != null)

@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.util.List;
 
 /**
@@ -180,32 +179,7 @@ public class AuditLogExport {
 
         @Override
         public void row(ResultSet rs) throws SQLException, IOException {
-            out.writeStartObject();
-            out.writeStringField("id", rs.getString("id"));
-            out.writeNumberField("eventGlobalIndex", rs.getLong("event_global_index"));
-            out.writeStringField("eventIdentifier", rs.getString("event_identifier"));
-            Timestamp occurred = rs.getTimestamp("occurred_at");
-            out.writeStringField("occurredAt", occurred.toInstant().toString());
-            out.writeStringField("organizationId", rs.getString("organization_id"));
-            out.writeStringField("actorId", rs.getString("actor_id"));
-            out.writeStringField("actorKind", rs.getString("actor_kind"));
-            out.writeStringField("action", rs.getString("action"));
-            out.writeStringField("resourceType", rs.getString("resource_type"));
-            out.writeStringField("resourceId", rs.getString("resource_id"));
-            out.writeStringField("outcome", rs.getString("outcome"));
-            out.writeStringField("failureReason", rs.getString("failure_reason"));
-            out.writeStringField("clientIp", rs.getString("client_ip"));
-            out.writeStringField("userAgent", rs.getString("user_agent"));
-            out.writeStringField("correlationId", rs.getString("correlation_id"));
-            out.writeStringField("eventType", rs.getString("event_type"));
-            String changes = rs.getString("changes");
-            out.writeFieldName("changes");
-            if (changes == null) {
-                out.writeNull();
-            } else {
-                out.writeRawValue(changes); // jsonb text from PostgreSQL: valid JSON by construction
-            }
-            out.writeEndObject();
+            AuditLogSql.writeJson(out, rs);
             out.writeRaw('\n');
         }
 

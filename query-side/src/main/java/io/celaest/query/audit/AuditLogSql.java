@@ -1,24 +1,23 @@
 package io.celaest.query.audit;
 
-import io.celaest.api.audit.AuditLogEntry;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.celaest.api.audit.AuditLogFilter;
 import io.celaest.api.platform.Caller;
 import io.celaest.projections.platform.Cursor;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Function;
 
 /**
  * The one SELECT behind the audit-log list and its export: the filters as bound parameters, in event-log order
@@ -238,20 +237,42 @@ record AuditLogSql(String sql, List<Object> params) {
         }
     }
 
-    static AuditLogEntry entry(ResultSet rs, Function<String, Map<String, Object>> jsonObject) throws SQLException {
+    /**
+     * One row as the JSON object of {@code AuditLogEntry}, written straight from the result set: the page and the
+     * JSON Lines export share it. {@code changes} goes out as PostgreSQL's jsonb text (valid JSON by construction)
+     * rather than being parsed into a map and written again.
+     */
+    static void writeJson(JsonGenerator out, ResultSet rs) throws SQLException, IOException {
+        out.writeStartObject();
+        out.writeStringField("id", rs.getString("id"));
+        out.writeNumberField("eventGlobalIndex", rs.getLong("event_global_index"));
+        out.writeStringField("eventIdentifier", rs.getString("event_identifier"));
+        out.writeStringField("occurredAt", instant(rs, "occurred_at").toString());
+        out.writeStringField("organizationId", rs.getString("organization_id"));
+        out.writeStringField("actorId", rs.getString("actor_id"));
+        out.writeStringField("actorKind", rs.getString("actor_kind"));
+        out.writeStringField("action", rs.getString("action"));
+        out.writeStringField("resourceType", rs.getString("resource_type"));
+        out.writeStringField("resourceId", rs.getString("resource_id"));
+        out.writeStringField("outcome", rs.getString("outcome"));
+        out.writeStringField("failureReason", rs.getString("failure_reason"));
+        out.writeStringField("clientIp", rs.getString("client_ip"));
+        out.writeStringField("userAgent", rs.getString("user_agent"));
+        out.writeStringField("correlationId", rs.getString("correlation_id"));
+        out.writeStringField("eventType", rs.getString("event_type"));
         String changes = rs.getString("changes");
-        return new AuditLogEntry(rs.getObject("id", UUID.class), rs.getLong("event_global_index"),
-                rs.getString("event_identifier"), instant(rs, "occurred_at"),
-                rs.getObject("organization_id", UUID.class), rs.getString("actor_id"), rs.getString("actor_kind"),
-                rs.getString("action"), rs.getString("resource_type"), rs.getString("resource_id"),
-                rs.getString("outcome"), rs.getString("failure_reason"), rs.getString("client_ip"),
-                rs.getString("user_agent"), rs.getString("correlation_id"), rs.getString("event_type"),
-                changes == null ? null : jsonObject.apply(changes));
+        out.writeFieldName("changes");
+        if (changes == null) {
+            out.writeNull();
+        } else {
+            out.writeRawValue(changes);
+        }
+        out.writeEndObject();
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {
-        Timestamp ts = rs.getTimestamp(column);
-        return ts == null ? null : ts.toInstant();
+        OffsetDateTime at = rs.getObject(column, OffsetDateTime.class);
+        return at == null ? null : at.toInstant();
     }
 
     /** Opaque cursor: the global index of the last entry of the page, base64url. */

@@ -3,7 +3,6 @@ package io.celaest.query.audit;
 import io.celaest.api.audit.*;
 import io.celaest.api.platform.Caller;
 import io.celaest.api.platform.Forbidden;
-import io.celaest.api.platform.PageRequest;
 import io.celaest.api.platform.RuleViolation;
 import io.celaest.api.platform.Scopes;
 import io.swagger.v3.oas.annotations.Operation;
@@ -55,25 +54,6 @@ public class AuditQueryController {
     public AuditQueryController(QueryGateway queries, AuditLogExport export) {
         this.queries = queries;
         this.export = export;
-    }
-
-    @GetMapping("/audit-logs")
-    @Operation(summary = "Audit log entries, filtered, in event-log order (cursor pagination)")
-    public AuditLogPage list(@Parameter(hidden = true) Caller caller,
-                             @RequestParam(required = false) UUID organizationId,
-                             @RequestParam(required = false) @Size(max = 255) String actorId,
-                             @RequestParam(required = false) @Size(max = 64) String resourceType,
-                             @RequestParam(required = false) @Size(max = 255) String resourceId,
-                             @RequestParam(required = false) @Pattern(regexp = ACTION) String action,
-                             @RequestParam(required = false) @Pattern(regexp = OUTCOME) String outcome,
-                             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant from,
-                             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant to,
-                             @RequestParam(required = false) @Size(max = 200) String cursor,
-                             @RequestParam(defaultValue = "50") @Min(1) @Max(200) int limit) {
-        AuditLogFilter filter = authorize(caller, new AuditLogFilter(organizationId, actorId, resourceType,
-                resourceId, action, outcome, from, to));
-        return queries.query(new ListAuditLogs(caller, filter, new PageRequest(cursor, limit)),
-                ResponseTypes.instanceOf(AuditLogPage.class)).join();
     }
 
     @GetMapping("/audit-logs/export")

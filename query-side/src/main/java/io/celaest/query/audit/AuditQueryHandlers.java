@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.celaest.api.audit.*;
 import io.celaest.api.platform.Caller;
 import io.celaest.projections.platform.PersonalDataVault;
-import io.celaest.projections.platform.TenantReads;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -16,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +22,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Auditor reads: the audit log (under row-level security through {@link TenantReads}) and the history of one
- * aggregate straight from the event log (tenant-checked here: another organization's aggregate is not found).
+ * Auditor reads of the history of one aggregate, straight from the event log (tenant-checked here: another
+ * organization's aggregate is not found). The audit-log list is {@link AuditLogPages}, its export {@link AuditLogExport}.
  */
 @Component
 public class AuditQueryHandlers {
@@ -36,43 +34,14 @@ public class AuditQueryHandlers {
     /** Aggregate types an auditor may name in the URL, and their type in the event log. */
     static final Map<String, String> AGGREGATE_TYPES = Map.of("organization", "Organization", "license", "License");
 
-    private final TenantReads reads;
     private final JdbcClient jdbc;
     private final ObjectMapper json;
     private final PersonalDataVault vault;
 
-    public AuditQueryHandlers(TenantReads reads, JdbcClient jdbc, ObjectMapper json, PersonalDataVault vault) {
-        this.reads = reads;
+    public AuditQueryHandlers(JdbcClient jdbc, ObjectMapper json, PersonalDataVault vault) {
         this.jdbc = jdbc;
         this.json = json;
         this.vault = vault;
-    }
-
-    @QueryHandler
-    public AuditLogPage handle(ListAuditLogs query) {
-        Long after = query.page().cursor() == null ? null : AuditLogSql.afterIndex(query.page().cursor());
-        int wanted = query.page().limit() + 1;
-        List<AuditLogEntry> rows = reads.readSnapshot(query.caller(), jdbc -> {
-            // the ranges are disjoint and ascending: reading them in turn keeps the log's order
-            List<AuditLogEntry> found = new ArrayList<>();
-            for (AuditLogSql.Range range : AuditLogSql.ranges(jdbc, query.caller(), query.filter())) {
-                if (found.size() == wanted) {
-                    break;
-                }
-                if (after != null && range.last() <= after) {
-                    continue;
-                }
-                AuditLogSql select = AuditLogSql.select(query.caller(), query.filter(), after, wanted - found.size(), range);
-                found.addAll(jdbc.sql(select.sql()).params(select.params())
-                        .query((rs, n) -> AuditLogSql.entry(rs, this::object)).list());
-            }
-            return found;
-        });
-        if (rows.size() <= query.page().limit()) {
-            return new AuditLogPage(rows, null);
-        }
-        List<AuditLogEntry> items = List.copyOf(rows.subList(0, query.page().limit()));
-        return new AuditLogPage(items, AuditLogSql.cursor(items.get(items.size() - 1).eventGlobalIndex()));
     }
 
     @QueryHandler
@@ -184,14 +153,6 @@ public class AuditQueryHandlers {
             return wrapped;
         }
         return json.convertValue(node, JSON_OBJECT);
-    }
-
-    Map<String, Object> object(String text) {
-        try {
-            return json.readValue(text, JSON_OBJECT);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     static String simpleName(String type) {

@@ -1,6 +1,7 @@
 package io.celaest.server.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.celaest.server.support.Api;
 import io.celaest.server.support.Fixtures;
 import org.junit.jupiter.api.Test;
 
@@ -81,5 +82,50 @@ class AuditLogQueryTest extends AuditTestSupport {
         assertThat(as(ADMIN_KEY, "GET", AUDIT_LOGS + "/export?format=xml", null).status()).isEqualTo(400);
         // the platform operator naming an organization that does not exist gets an empty page
         assertThat(entries(ADMIN_KEY, "organizationId=" + UUID.randomUUID())).isEmpty();
+    }
+
+    /** The list is a plain servlet, not Spring MVC: its answers must still be the API's (problems, methods, docs). */
+    @Test
+    void answersLikeEveryOtherEndpoint() {
+        Api.Response bad = as(ADMIN_KEY, "GET", AUDIT_LOGS + "?limit=abc&organizationId=nope&outcome=maybe&actorId="
+                + "a".repeat(256) + "&from=2026-11-24T00:00:00Z", null);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.contentType()).startsWith("application/problem+json");
+        assertThat(bad.json().path("code").asText()).isEqualTo("INVALID_REQUEST");
+        List<String> fields = new ArrayList<>();
+        bad.json().path("errors").forEach(e -> fields.add(e.path("field").asText()));
+        assertThat(fields).containsExactlyInAnyOrder("limit", "organizationId", "outcome", "actorId");
+
+        Api.Response cursor = as(ADMIN_KEY, "GET", AUDIT_LOGS + "?cursor=garbage", null);
+        assertThat(cursor.contentType()).startsWith("application/problem+json");
+        assertThat(cursor.json().path("errors").get(0).path("field").asText()).isEqualTo("cursor");
+
+        Api.Response post = as(ADMIN_KEY, "POST", AUDIT_LOGS, map("action", "create"));
+        assertThat(post.status()).isEqualTo(405);
+        assertThat(post.header("Allow")).contains("GET");
+        assertThat(post.contentType()).startsWith("application/problem+json");
+
+        assertThat(api().call("GET", AUDIT_LOGS, null, null).status()).isEqualTo(401);
+        Fixtures.Tenant tenant = tenant();
+        String reader = Fixtures.createKey(api(), tenant.id(), List.of("licenses:read"));
+        Api.Response notAuditor = as(reader, "GET", AUDIT_LOGS, null);
+        assertThat(notAuditor.status()).isEqualTo(403);
+        assertThat(notAuditor.json().path("code").asText()).isEqualTo("FORBIDDEN");
+        String auditor = Fixtures.createKey(api(), tenant.id(), List.of("audit:read"));
+        Api.Response foreign = as(auditor, "GET", AUDIT_LOGS + "?organizationId=" + tenant().id(), null);
+        assertThat(foreign.status()).isEqualTo(404);
+        assertThat(foreign.contentType()).startsWith("application/problem+json");
+
+        JsonNode operation = expect(api().call("GET", "/v3/api-docs", null, null), 200)
+                .path("paths").path(AUDIT_LOGS).path("get");
+        List<String> documented = new ArrayList<>();
+        operation.path("parameters").forEach(p -> documented.add(p.path("name").asText()));
+        assertThat(documented).contains("organizationId", "actorId", "resourceType", "resourceId", "action", "outcome",
+                "from", "to", "cursor", "limit");
+        assertThat(operation.path("responses").path("200").toString()).contains("AuditLogPage");
+
+        // the request metrics name the endpoint as they would for a Spring MVC mapping
+        String metrics = api().call("GET", "/actuator/prometheus", null, null).text();
+        assertThat(metrics).contains("uri=\"" + AUDIT_LOGS + "\"");
     }
 }

@@ -3,6 +3,7 @@ package io.celaest.server.platform.web;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -12,6 +13,7 @@ import io.celaest.api.platform.TooManyRequests;
 import io.celaest.projections.platform.Cursor;
 import io.celaest.server.audit.FailureAuditor;
 import io.celaest.server.system.SystemEvents;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.Path;
 import org.axonframework.commandhandling.CommandExecutionException;
@@ -23,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -35,6 +38,7 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -144,7 +148,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<Object> tooManyRequests(TooManyRequests ex) {
         return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
                 .header(HttpHeaders.RETRY_AFTER, Long.toString(ex.retryAfterSeconds()))
-                .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(Problems.of(HttpStatus.TOO_MANY_REQUESTS, "RATE_LIMITED", ex.getMessage()));
     }
 
@@ -184,25 +188,49 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler({CommandExecutionException.class, QueryExecutionException.class, CompletionException.class})
     ResponseEntity<Object> wrapped(Exception ex) {
         Throwable cause = ex.getCause();
-        if (cause instanceof RuleViolation violation) {
-            return ruleViolation(violation);
-        }
-        if (cause instanceof Forbidden forbidden) {
-            return forbidden(forbidden);
-        }
-        if (cause instanceof ConcurrencyException concurrent) {
-            return concurrentModification(concurrent);
-        }
-        if (cause instanceof AggregateNotFoundException notFound) {
-            return aggregateNotFound(notFound);
-        }
-        if (cause instanceof Cursor.InvalidCursor invalid) {
-            return invalidCursor(invalid);
-        }
         if (cause != null && cause != ex && cause instanceof Exception inner) {
-            return wrapped(inner);
+            return answerFor(inner);
         }
         return unexpected(ex);
+    }
+
+    /**
+     * The answer for what a handler threw, as the handlers above give it: also for the endpoints served by plain
+     * servlets, outside Spring MVC's exception resolution ({@link #write}).
+     */
+    public ResponseEntity<Object> answerFor(Exception ex) {
+        if (ex instanceof RuleViolation violation) {
+            return ruleViolation(violation);
+        }
+        if (ex instanceof Forbidden forbidden) {
+            return forbidden(forbidden);
+        }
+        if (ex instanceof ConcurrencyException concurrent) {
+            return concurrentModification(concurrent);
+        }
+        if (ex instanceof AggregateNotFoundException notFound) {
+            return aggregateNotFound(notFound);
+        }
+        if (ex instanceof Cursor.InvalidCursor invalid) {
+            return invalidCursor(invalid);
+        }
+        if (ex instanceof TooManyRequests limited) {
+            return tooManyRequests(limited);
+        }
+        if (ex instanceof CommandExecutionException || ex instanceof QueryExecutionException
+                || ex instanceof CompletionException) {
+            return wrapped(ex);
+        }
+        return unexpected(ex);
+    }
+
+    /** Sends an answer of {@link #answerFor} (or any problem response) from a servlet. */
+    public static void write(HttpServletResponse response, ObjectMapper json, ResponseEntity<Object> answer)
+            throws IOException {
+        response.setStatus(answer.getStatusCode().value());
+        answer.getHeaders().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        json.writeValue(response.getOutputStream(), answer.getBody());
     }
 
     @ExceptionHandler(Exception.class)
@@ -230,7 +258,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static ResponseEntity<Object> problem(ProblemDetail problem) {
         return ResponseEntity.status(problem.getStatus())
-                .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(problem);
     }
 

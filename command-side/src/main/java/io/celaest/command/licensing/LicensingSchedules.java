@@ -15,11 +15,20 @@ import java.time.Instant;
 public class LicensingSchedules {
 
     public static final String RELEASE_STALE_BINDINGS = "release-stale-bindings";
+    public static final String VALIDATION_RETENTION = "license-validation-retention";
 
     @Bean
     public RecurringTask<Void> releaseStaleBindings(StaleBindingSweeper sweeper,
                                                     @Value("${celaest.licensing.binding-sweep-interval:10m}") Duration every) {
         return Tasks.recurring(RELEASE_STALE_BINDINGS, FixedDelay.of(every))
                 .execute((instance, context) -> sweeper.sweep(Instant.now()));
+    }
+
+    /** Days of license_validations prepared ahead, expired days dropped (hourly: a missed run is harmless). */
+    @Bean
+    public RecurringTask<Void> licenseValidationRetention(ValidationRetention retention,
+                                                          @Value("${celaest.licensing.validation-partition-check:1h}") Duration every) {
+        return Tasks.recurring(VALIDATION_RETENTION, FixedDelay.of(every))
+                .execute((instance, context) -> retention.run(Instant.now()));
     }
 }

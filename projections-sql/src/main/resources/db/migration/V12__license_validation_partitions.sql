@@ -2,7 +2,8 @@
 -- it becomes partitioned by day of validated_at. ValidationRetention (a recurring job) attaches the days ahead
 -- and detaches and drops the days older than the retention period: no DELETE of millions of rows, no bloat.
 -- Rows no daily partition takes (a node's clock far off, days the job has not prepared yet) land in the default
--- partition instead of failing the validation; the job moves them into their day when it creates it.
+-- partition instead of failing the validation; the job moves them into their day when it creates it. Rows older
+-- than the days created here stay in the default partition until the retention deletes them.
 ALTER TABLE license_validations RENAME TO license_validations_v11;
 ALTER INDEX license_validations_by_license RENAME TO license_validations_v11_by_license;
 
@@ -20,6 +21,19 @@ CREATE TABLE license_validations (
 -- as before: one index for the Licensing Hub's listing and the collision window (index-only); one per partition
 CREATE INDEX license_validations_by_license ON license_validations (license_id, validated_at, id) INCLUDE (ip, valid);
 CREATE TABLE license_validations_default PARTITION OF license_validations DEFAULT;
+-- The days around now exist from the start (named as ValidationRetention names them), so the copy below and the
+-- first validations go to their day rather than into the default partition.
+DO $$
+DECLARE
+    day date;
+BEGIN
+    FOR day IN SELECT generate_series((now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date + 14, '1 day')::date LOOP
+        EXECUTE format('CREATE TABLE %I PARTITION OF license_validations FOR VALUES FROM (%L) TO (%L)',
+                       'license_validations_d' || to_char(day, 'YYYYMMDD'), day::text || ' 00:00:00+00',
+                       (day + 1)::text || ' 00:00:00+00');
+    END LOOP;
+END
+$$;
 
 INSERT INTO license_validations SELECT * FROM license_validations_v11;
 DROP TABLE license_validations_v11;

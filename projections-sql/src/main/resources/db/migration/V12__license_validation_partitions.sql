@@ -7,17 +7,9 @@
 ALTER TABLE license_validations RENAME TO license_validations_v11;
 ALTER INDEX license_validations_by_license RENAME TO license_validations_v11_by_license;
 
-CREATE TABLE license_validations (
-    id              uuid         NOT NULL,  -- time-ordered (UUIDv7); unique by construction, no index of its own
-    license_id      uuid,
-    organization_id uuid,
-    validated_at    timestamptz  NOT NULL,
-    ip              varchar(64)  NOT NULL,
-    fingerprint     varchar(256),
-    product_id      uuid,
-    code            varchar(32)  NOT NULL,
-    valid           boolean      NOT NULL
-) PARTITION BY RANGE (validated_at);
+-- the same columns (id: time-ordered UUIDv7, unique by construction, no index of its own)
+CREATE TABLE license_validations (LIKE license_validations_v11 INCLUDING DEFAULTS INCLUDING CONSTRAINTS)
+    PARTITION BY RANGE (validated_at);
 -- as before: one index for the Licensing Hub's listing and the collision window (index-only); one per partition
 CREATE INDEX license_validations_by_license ON license_validations (license_id, validated_at, id) INCLUDE (ip, valid);
 CREATE TABLE license_validations_default PARTITION OF license_validations DEFAULT;

@@ -10,7 +10,7 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Rebuilds an aggregate's state (an organization, a license) from its events, for auditors, without the write model's code: a generic,
+ * Rebuilds an aggregate's state (an organization, a license, a plan) from its events, for auditors, without the write model's code: a generic,
  * explicit fold over the stored payloads (JSON), so what it shows is what the events say and nothing more.
  * <ul>
  *   <li>Every field an event carries is set on the state, replacing the earlier value ({@code OrganizationCreated}
@@ -53,6 +53,8 @@ final class AggregateStateFold {
         }
         if (eventType.startsWith("License") || eventType.equals("TrialConverted")) {
             payload.remove("licenseId");
+        } else if (eventType.startsWith("Plan")) {
+            payload.remove("code"); // the plan's id
         }
         payload.remove("organizationId");
         SecretFields.scrub(payload);

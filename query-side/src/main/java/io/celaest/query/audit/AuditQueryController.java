@@ -89,7 +89,7 @@ public class AuditQueryController {
     }
 
     @GetMapping("/audit/aggregates/{type}/{id}/events")
-    @Operation(summary = "The stored event stream of one aggregate (type: organization), with payloads and metadata")
+    @Operation(summary = "The stored event stream of one aggregate (type: organization, license or plan), with payloads and metadata")
     public AggregateEvents events(@Parameter(hidden = true) Caller caller, @PathVariable @Pattern(regexp = "[a-z_]{1,64}") String type,
                                   @PathVariable @Size(max = 255) String id,
                                   @RequestParam(defaultValue = "-1") @Min(-1) long afterSequence,

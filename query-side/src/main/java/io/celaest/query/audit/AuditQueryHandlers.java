@@ -32,7 +32,10 @@ public class AuditQueryHandlers {
     };
 
     /** Aggregate types an auditor may name in the URL, and their type in the event log. */
-    static final Map<String, String> AGGREGATE_TYPES = Map.of("organization", "Organization", "license", "License");
+    static final Map<String, String> AGGREGATE_TYPES = Map.of("organization", "Organization", "license", "License",
+            "plan", "SubscriptionPlan");
+    /** A plan's id is its code (the catalogue is the platform's: every auditor may read its history). */
+    private static final java.util.regex.Pattern PLAN_CODE = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     private final JdbcClient jdbc;
     private final ObjectMapper json;
@@ -103,12 +106,17 @@ public class AuditQueryHandlers {
                 lastAt[0], lastType[0], json.convertValue(fold.state(), JSON_OBJECT)));
     }
 
-    /** The event-log type of a visible aggregate, empty for an unknown type, a malformed id or a foreign tenant. */
-    /** The stored type when the caller may see that aggregate: its organization (or the license's) is theirs. */
+    /**
+     * The stored type when the caller may see that aggregate: its organization (or the license's) is theirs, or it
+     * is a plan; empty for an unknown type, a malformed id or a foreign tenant.
+     */
     Optional<String> visibleAggregate(Caller caller, String type, String id) {
         String stored = AGGREGATE_TYPES.get(type);
         if (stored == null) {
             return Optional.empty();
+        }
+        if ("plan".equals(type)) {
+            return PLAN_CODE.matcher(id).matches() ? Optional.of(stored) : Optional.empty();
         }
         UUID aggregateId;
         try {

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -103,6 +104,35 @@ class AuditLogHistoryTest extends AuditTestSupport {
         assertThat(as(ADMIN_KEY, "GET", state(tenant.id(), created.minusNanos(1000)), null).status()).isEqualTo(404);
         assertThat(as(ADMIN_KEY, "GET", "/api/v1/audit/aggregates/organization/" + tenant.id() + "/state?at=soon",
                 null).status()).isEqualTo(400);
+    }
+
+    @Test
+    void aPlansPriceHistoryIsReplayableByAnyAuditor() {
+        String code = "hist-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> limits = Map.of("maxUsers", 10, "maxAiRequestsPerMonth", 5000, "maxStorageGb", 20,
+                "maxIpBindings", 3, "maxConcurrentIps", 2, "collisionPolicy", "flag", "bindingTtlDays", 30);
+        expect(as(ADMIN_KEY, "POST", "/api/v1/plans", Map.of("code", code, "name", "History", "billingCycle",
+                "monthly", "price", "10.00", "currency", "EUR", "limits", limits)), 201);
+        expect(as(ADMIN_KEY, "PATCH", "/api/v1/plans/" + code, Map.of("price", "12.50")), 204);
+
+        Fixtures.Tenant tenant = tenant();
+        String auditor = Fixtures.createKey(api(), tenant.id(), List.of("audit:read"));
+        String plan = "/api/v1/audit/aggregates/plan/" + code;
+        List<JsonNode> events = new ArrayList<>();
+        expect(as(auditor, "GET", plan + "/events", null), 200).path("events").forEach(events::add);
+        assertThat(events).extracting(e -> e.path("eventType").asText()).containsExactly("PlanCreated", "PlanUpdated");
+        Instant created = Instant.parse(events.get(0).path("timestamp").asText());
+
+        JsonNode before = expect(as(auditor, "GET", plan + "/state?at=" + created, null), 200).path("state");
+        assertThat(before.path("price").decimalValue()).isEqualByComparingTo("10.00");
+        assertThat(before.path("billingCycle").asText()).isEqualToIgnoringCase("monthly");
+        assertThat(before.has("code")).isFalse();
+        JsonNode now = expect(as(auditor, "GET", plan + "/state", null), 200).path("state");
+        assertThat(now.path("price").decimalValue()).isEqualByComparingTo("12.50");
+        assertThat(now.path("limits").path("maxIpBindings").asInt()).isEqualTo(3);
+
+        assertThat(as(auditor, "GET", "/api/v1/audit/aggregates/plan/no-such-plan/events", null).status()).isEqualTo(404);
+        assertThat(as(auditor, "GET", "/api/v1/audit/aggregates/plan/NOT%20A%20CODE/events", null).status()).isEqualTo(404);
     }
 
     private static String events(String id) {

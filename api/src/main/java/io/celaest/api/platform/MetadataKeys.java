@@ -7,6 +7,7 @@ public final class MetadataKeys {
     public static final String ACTOR_ID = "actorId";
     public static final String ACTOR_KIND = "actorKind";
     public static final String ORGANIZATION_ID = "organizationId";
+    /** Personal data of the actor: never in clear, but sealed as {@code {"personalDataOf", "ciphertext"}}. */
     public static final String CLIENT_IP = "clientIp";
     public static final String USER_AGENT = "userAgent";
     public static final String CORRELATION_ID = "correlationId";

@@ -45,6 +45,7 @@ public class Organization {
     }
 
     private Set<UUID> erased = new HashSet<>();
+    private Set<UUID> erasedApiKeys = new HashSet<>();
 
     protected Organization() {
         // for Axon
@@ -229,6 +230,25 @@ public class Organization {
         apply(new ApiKeyRevoked(id, command.keyId()));
     }
 
+    /** Revokes the key if it is still active (the same events as a revocation), then erases its requests' IPs. */
+    @CommandHandler
+    public void handle(EraseApiKey command, ApiKeyCredentialStore credentials, PersonalDataShredder shredder) {
+        requireNotDeleted();
+        Boolean revoked = apiKeysRevoked.get(command.keyId());
+        if (revoked == null) {
+            throw RuleViolation.notFound("API_KEY_NOT_FOUND", "No such API key");
+        }
+        if (erasedApiKeys.contains(command.keyId())) {
+            throw RuleViolation.conflict("ALREADY_ERASED", "The API key's personal data is already erased");
+        }
+        if (!revoked) {
+            credentials.revoke(command.keyId());
+            apply(new ApiKeyRevoked(id, command.keyId()));
+        }
+        shredder.destroyKey(command.keyId());
+        apply(new ApiKeyErased(id, command.keyId()));
+    }
+
     // --- state ---
 
     @EventSourcingHandler
@@ -335,6 +355,11 @@ public class Organization {
     @EventSourcingHandler
     void on(ApiKeyRevoked event) {
         apiKeysRevoked.put(event.keyId(), true);
+    }
+
+    @EventSourcingHandler
+    void on(ApiKeyErased event) {
+        erasedApiKeys.add(event.keyId());
     }
 
     // --- rules ---

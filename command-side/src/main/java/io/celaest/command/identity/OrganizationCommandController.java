@@ -266,6 +266,16 @@ public class OrganizationCommandController {
         commands.sendAndWait(new RevokeApiKey(organizationId, keyId));
     }
 
+    @PostMapping("/{organizationId}/api-keys/{keyId}/erase")
+    @Operation(summary = "Erase the client IPs of an API key's requests (GDPR): destroys their key, so every copy "
+            + "reads as erased; an active key is revoked too")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    public void eraseApiKey(@Parameter(hidden = true) Caller caller, @PathVariable UUID organizationId,
+                            @PathVariable UUID keyId) {
+        Access.requireOrganization(caller, organizationId, Scopes.API_KEYS_WRITE);
+        commands.sendAndWait(new EraseApiKey(organizationId, keyId));
+    }
+
     // --- helpers ---
 
     private static void requireAdminOn(Caller caller, UUID organizationId) {

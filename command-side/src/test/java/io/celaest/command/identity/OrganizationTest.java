@@ -337,4 +337,26 @@ class OrganizationTest {
                 .when(new RevokeApiKey(ORG, KEY))
                 .expectException(violation(RuleViolation.Kind.NOT_FOUND, "API_KEY_NOT_FOUND"));
     }
+
+    @Test
+    void erasingAKeyRevokesItIfActiveShredsItsKeyAndHappensOnce() {
+        ApiKeyCreated key = new ApiKeyCreated(ORG, KEY, "ci", "cel_abcdefgh", Set.of("*"), null);
+        fixture.given(created(Plan.STARTER), key)
+                .when(new EraseApiKey(ORG, KEY))
+                .expectEvents(new ApiKeyRevoked(ORG, KEY), new ApiKeyErased(ORG, KEY));
+        verify(credentials).revoke(KEY);
+        verify(shredder).destroyKey(KEY);
+        fixture.given(created(Plan.STARTER), key, new ApiKeyRevoked(ORG, KEY))
+                .when(new EraseApiKey(ORG, KEY))
+                .expectEvents(new ApiKeyErased(ORG, KEY));
+        fixture.given(created(Plan.STARTER), key, new ApiKeyRevoked(ORG, KEY), new ApiKeyErased(ORG, KEY))
+                .when(new EraseApiKey(ORG, KEY))
+                .expectException(violation(RuleViolation.Kind.CONFLICT, "ALREADY_ERASED"));
+        fixture.given(created(Plan.STARTER))
+                .when(new EraseApiKey(ORG, KEY))
+                .expectException(violation(RuleViolation.Kind.NOT_FOUND, "API_KEY_NOT_FOUND"));
+        fixture.given(created(Plan.STARTER), key, new OrganizationDeleted(ORG))
+                .when(new EraseApiKey(ORG, KEY))
+                .expectException(violation(RuleViolation.Kind.NOT_FOUND, "ORGANIZATION_NOT_FOUND"));
+    }
 }

@@ -1,6 +1,7 @@
 package io.celaest.projections.audit;
 
 import io.celaest.projections.platform.BatchedInserts;
+import io.celaest.projections.platform.PersonalDataVault;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -10,6 +11,7 @@ import io.celaest.api.audit.CommandRejected;
 import io.celaest.api.platform.MetadataKeys;
 import io.celaest.projections.platform.SequencedRows;
 import org.axonframework.config.ProcessingGroup;
+import io.celaest.api.identity.ApiKeyErased;
 import io.celaest.api.identity.UserErased;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
@@ -31,6 +33,11 @@ import java.util.UUID;
  * metadata. Idempotent (the row is keyed by the event's global index, inserts skip what exists), replayable
  * (reset truncates), batched (the rows of one processor batch are written with one JDBC batch just before the
  * batch's transaction commits). Nothing that could be a secret is copied (see {@link SecretFields}).
+ * <p>
+ * The client IP, sealed in the event's metadata under its actor's key, is kept here in clear, and overwritten
+ * with {@link PersonalDataVault#ERASED} when that actor (a user, an API key) is erased: the audit list and export
+ * then read a plain column, with no decryption (and no key lookup) per row. Replays reveal it afresh from the
+ * log, where it reads as erased by then.
  */
 @Component
 @ProcessingGroup(AuditLogProjection.PROCESSING_GROUP)
@@ -50,11 +57,13 @@ public class AuditLogProjection {
     private final JdbcTemplate jdbc;
     private final BatchedInserts rows;
     private final ObjectMapper json;
+    private final PersonalDataVault vault;
 
-    public AuditLogProjection(JdbcTemplate jdbc, ObjectMapper json) {
+    public AuditLogProjection(JdbcTemplate jdbc, ObjectMapper json, PersonalDataVault vault) {
         this.jdbc = jdbc;
         this.rows = new BatchedInserts(jdbc, INSERT);
         this.json = json;
+        this.vault = vault;
     }
 
     @EventHandler
@@ -62,20 +71,34 @@ public class AuditLogProjection {
         Object[] row = row(event, token.position().orElseThrow(
                 () -> new IllegalStateException("The audit log needs a token with a position")));
         rows.add(row);
+        Object payload = event.getPayload();
+        UUID erasedSubject = payload instanceof UserErased erased ? erased.userId()
+                : payload instanceof ApiKeyErased erased ? erased.keyId() : null;
+        if (erasedSubject == null) {
+            return;
+        }
+        // its key was destroyed before this event could be read: later events of the subject must not be opened
+        // with a copy of the key this node still caches (requests in flight on another node during the erasure)
+        vault.forget(erasedSubject);
         if (!CurrentUnitOfWork.isStarted()) {
-            scrubIfErased(event);
-        } else if (event.getPayload() instanceof UserErased) {
-            // after this batch's rows are written: the before/after values of that person go too
-            CurrentUnitOfWork.get().root().onPrepareCommit(u -> scrubIfErased(event));
+            scrub(payload, erasedSubject);
+        } else {
+            // after this batch's rows are written: the rows of that batch are scrubbed too
+            CurrentUnitOfWork.get().root().onPrepareCommit(u -> scrub(payload, erasedSubject));
         }
     }
 
-    /** GDPR erasure: the audit trail keeps that something happened to the user, not their personal data. */
-    private void scrubIfErased(EventMessage<?> event) {
-        if (event.getPayload() instanceof UserErased erased) {
+    /**
+     * GDPR erasure: the audit trail keeps that something happened, by whom and to what, not the personal data:
+     * a user's before/after values, and the client IPs of the requests the erased user or API key made.
+     */
+    private void scrub(Object erasure, UUID subject) {
+        if (erasure instanceof UserErased) {
             jdbc.update("UPDATE audit_logs SET changes = NULL WHERE resource_type = 'user' AND resource_id = ?",
-                    erased.userId().toString());
+                    subject.toString());
         }
+        jdbc.update("UPDATE audit_logs SET client_ip = ? WHERE actor_id = ? AND client_ip <> ?",
+                PersonalDataVault.ERASED, subject.toString(), PersonalDataVault.ERASED);
     }
 
     @ResetHandler
@@ -138,7 +161,7 @@ public class AuditLogProjection {
                 cut(resourceId, 255),
                 outcome,
                 cut(failureReason, 1000),
-                cut(text(metadata.get(MetadataKeys.CLIENT_IP)), 64),
+                cut(vault.revealValue(metadata.get(MetadataKeys.CLIENT_IP)), 64),
                 cut(text(metadata.get(MetadataKeys.USER_AGENT)), 500),
                 cut(text(metadata.get(MetadataKeys.CORRELATION_ID)), 255),
                 cut(type.getSimpleName(), 255),

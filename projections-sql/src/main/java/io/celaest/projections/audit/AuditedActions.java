@@ -44,6 +44,7 @@ public final class AuditedActions {
         event(UserErased.class, "erase", "user", "userId");
         event(ApiKeyCreated.class, "create", "api_key", "keyId");
         event(ApiKeyRevoked.class, "delete", "api_key", "keyId");
+        event(ApiKeyErased.class, "erase", "api_key", "keyId");
         event(PlatformApiKeyCreated.class, "create", "platform_api_key", "keyId");
         event(PlatformApiKeyRevoked.class, "delete", "platform_api_key", "keyId");
         event(PlanCreated.class, "create", "plan", "code");
@@ -79,6 +80,7 @@ public final class AuditedActions {
         command(EraseUser.class, "erase", "user", "userId");
         command(CreateApiKey.class, "create", "api_key", "keyId");
         command(RevokeApiKey.class, "delete", "api_key", "keyId");
+        command(EraseApiKey.class, "erase", "api_key", "keyId");
         command(CreatePlan.class, "create", "plan", "code");
         command(UpdatePlan.class, "update", "plan", "code");
         command(IssueLicense.class, "create", "license", "licenseId");

@@ -30,15 +30,17 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Crypto-shredding for personal data in events. Each data subject (person) has an AES-256 key, stored in
- * {@code personal_data_keys} wrapped (AES-GCM) under the master key from {@code CELAEST_MASTER_KEY} (or a file
- * in {@code CELAEST_HOME}), never in the database in clear. Erasure destroys the wrapped key: every stored
- * value of that person then reads as {@link #ERASED}, in replays, read models, exports and history alike.
+ * Crypto-shredding for personal data in events and their metadata. Each data subject (a person, or the actor of
+ * a request for the client IP in its metadata) has an AES-256 key, stored in {@code personal_data_keys} wrapped
+ * (AES-GCM) under the master key from {@code CELAEST_MASTER_KEY} (or a file in {@code CELAEST_HOME}), never in
+ * the database in clear. Erasure destroys the wrapped key: every stored value of that subject then reads as
+ * {@link #ERASED}, in replays, read models, exports and history alike.
  */
 @Component
 public class PersonalDataVault {
@@ -72,9 +74,44 @@ public class PersonalDataVault {
 
     /** Encrypts a value under the subject's key, creating the key (in the current transaction) if needed. */
     public String encrypt(UUID subject, String plaintext) {
-        SecretKey key = keys.get(subject, s -> Optional.of(loadOrCreate(s))).orElseThrow(() ->
+        SecretKey key = keys.get(subject, this::loadOrCreate).orElseThrow(() ->
                 new IllegalStateException("Personal data of an erased subject cannot be written"));
         return Base64.getEncoder().encodeToString(seal(key, plaintext.getBytes(StandardCharsets.UTF_8), subject));
+    }
+
+    /**
+     * A value in its stored form, as a message metadata value: a map that is written as
+     * {@code {"personalDataOf": subject, "ciphertext": …}}, so {@link #reveal} and {@link #revealValue} read it
+     * back. Once the subject's key is known, this is one AES-GCM seal, no database round trip. For a subject
+     * already erased it is {@link #ERASED}: nothing more of them is recorded (a request in flight while its
+     * actor was erased).
+     */
+    public Object seal(UUID subject, String plaintext) {
+        Optional<SecretKey> key = keys.get(subject, this::loadOrCreate);
+        if (key.isEmpty()) {
+            return ERASED;
+        }
+        Map<String, String> sealed = new LinkedHashMap<>(4);
+        sealed.put(SUBJECT_FIELD, subject.toString());
+        sealed.put(CIPHERTEXT_FIELD, Base64.getEncoder().encodeToString(
+                seal(key.get(), plaintext.getBytes(StandardCharsets.UTF_8), subject)));
+        return sealed;
+    }
+
+    /**
+     * The plaintext of a metadata value written by {@link #seal} (metadata reads back as a map), {@link #ERASED}
+     * after erasure; any other value is its own text (values stored before they were sealed, the erased marker).
+     */
+    public String revealValue(Object value) {
+        if (value instanceof Map<?, ?> map && map.size() == 2
+                && map.get(SUBJECT_FIELD) instanceof String subject && map.get(CIPHERTEXT_FIELD) instanceof String ciphertext) {
+            try {
+                return decrypt(UUID.fromString(subject), ciphertext);
+            } catch (IllegalArgumentException e) {
+                return UNAVAILABLE;
+            }
+        }
+        return value == null ? null : value.toString();
     }
 
     /** The plaintext, {@link #ERASED} after erasure, or {@link #UNAVAILABLE} if no key was ever stored. */
@@ -125,9 +162,9 @@ public class PersonalDataVault {
     /**
      * A new subject (the usual case: a key is created with the event that introduces the person) costs one
      * statement: the insert either stores our fresh key or, on conflict, finds the key row that already exists
-     * (an insert racing ours has committed by then), which is then read.
+     * (an insert racing ours has committed by then), which is then read. Empty when the subject was erased.
      */
-    private SecretKey loadOrCreate(UUID subject) {
+    private Optional<SecretKey> loadOrCreate(UUID subject) {
         try {
             KeyGenerator generator = KeyGenerator.getInstance("AES");
             generator.init(256, random);
@@ -136,13 +173,13 @@ public class PersonalDataVault {
                     .params(subject, seal(masterKey, key.getEncoded(), subject))
                     .update();
             if (inserted == 1) {
-                return key;
+                return Optional.of(key);
             }
             Optional<SecretKey> existing = load(subject);
             if (existing == null) {
                 throw new IllegalStateException("The key of " + subject + " conflicted but cannot be read");
             }
-            return existing.orElseThrow(() -> new IllegalStateException("Subject " + subject + " was erased"));
+            return existing;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

@@ -21,7 +21,7 @@ import java.util.Map;
  *   <li>Lifecycle events that carry no field for what they change set it explicitly: created → status active;
  *       suspended → status suspended (its {@code reason} is kept); reactivated → active, reason removed;
  *       deleted → deleted; onboarding completed → onboardingCompleted true; user added/deactivated → active
- *       true/false; API key created/revoked → revoked false/true.</li>
+ *       true/false; API key created/revoked → revoked false/true; API key erased → erased true.</li>
  *   <li>{@code createdAt} is the first event's time, {@code updatedAt} the last applied event's time.</li>
  *   <li>Secret-looking fields are never copied (see {@link SecretFields}).</li>
  * </ul>
@@ -86,6 +86,7 @@ final class AggregateStateFold {
             case "UserDeactivated" -> target.put("active", false);
             case "ApiKeyCreated" -> target.put("revoked", false);
             case "ApiKeyRevoked" -> target.put("revoked", true);
+            case "ApiKeyErased" -> target.put("erased", true);
             case "LicenseSuspended" -> state.put("status", "suspended");
             case "LicenseCancelled" -> state.put("status", "cancelled");
             case "LicenseExpired" -> state.put("status", "expired");

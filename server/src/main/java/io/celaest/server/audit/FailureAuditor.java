@@ -6,6 +6,7 @@ import io.celaest.api.platform.Caller;
 import io.celaest.api.platform.MetadataKeys;
 import io.celaest.server.platform.axon.BoundedEventPublisher;
 import io.celaest.server.platform.security.AuthenticationFilter;
+import io.celaest.server.platform.security.ClientIpSealer;
 import io.celaest.server.platform.security.RequestContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
@@ -32,7 +33,8 @@ import java.util.regex.Pattern;
 /**
  * Records denied requests (401/403) and rejected commands (404/409/422 of a write) as events outside any
  * aggregate stream ({@link AccessDenied}, {@link CommandRejected}), so the audit log shows failures next to
- * successes. Never copies the presented token: only who (when known), what was asked, and from where.
+ * successes. Never copies the presented token: only who (when known), what was asked, and from where (the client
+ * IP sealed like every request's, see {@link ClientIpSealer}).
  * <p>
  * Cheap and bounded on the request path, so a flood of bad tokens cannot turn auditing into a denial of
  * service: the request thread only builds a small message and offers it to a bounded queue; one background
@@ -47,14 +49,17 @@ public class FailureAuditor implements SmartLifecycle {
 
     private final ObjectProvider<MeterRegistry> meters;
     private final BoundedEventPublisher publisher;
+    private final ClientIpSealer clientIps;
 
     /**
-     * Everything is resolved lazily: the authentication filter needs this bean while the web server starts,
-     * before Axon and the meter registry should be created.
+     * Axon and the meter registry are resolved lazily: the authentication filter needs this bean while the web
+     * server starts, before they should be created.
      */
     public FailureAuditor(ObjectProvider<EventBus> eventBus, ObjectProvider<MeterRegistry> meters,
+                          ClientIpSealer clientIps,
                           @Value("${celaest.audit.failure-queue-capacity:10000}") int capacity) {
         this.meters = meters;
+        this.clientIps = clientIps;
         this.publisher = new BoundedEventPublisher("audit records of denied/rejected attempts",
                 "celaest.audit.failures", () -> eventBus.getObject(), capacity);
     }
@@ -113,7 +118,7 @@ public class FailureAuditor implements SmartLifecycle {
         publisher.offer(GenericEventMessage.asEventMessage(payload).andMetaData(metadata(request, caller)));
     }
 
-    private static Map<String, Object> metadata(HttpServletRequest request, Caller caller) {
+    private Map<String, Object> metadata(HttpServletRequest request, Caller caller) {
         RequestContext context = RequestContext.current();
         Map<String, Object> metadata = new HashMap<>();
         if (caller != null) {
@@ -125,7 +130,9 @@ public class FailureAuditor implements SmartLifecycle {
         } else {
             metadata.put(MetadataKeys.ACTOR_KIND, "anonymous");
         }
-        metadata.put(MetadataKeys.CLIENT_IP, context != null ? context.clientIp() : request.getRemoteAddr());
+        // under the key of the actor recorded above, or the anonymous one (see ClientIpSealer)
+        putIfPresent(metadata, MetadataKeys.CLIENT_IP,
+                clientIps.seal(caller, context != null ? context.clientIp() : request.getRemoteAddr()));
         putIfPresent(metadata, MetadataKeys.USER_AGENT, context != null ? context.userAgent()
                 : cut(request.getHeader(HttpHeaders.USER_AGENT), 500));
         String correlation = context != null ? context.correlationId() : request.getHeader("X-Correlation-Id");
@@ -185,7 +192,7 @@ public class FailureAuditor implements SmartLifecycle {
         return cut(request.getRequestURI(), 500);
     }
 
-    private static void putIfPresent(Map<String, Object> metadata, String key, String value) {
+    private static void putIfPresent(Map<String, Object> metadata, String key, Object value) {
         if (value != null) {
             metadata.put(key, value);
         }

@@ -6,12 +6,14 @@ import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import io.celaest.projections.audit.AuditedActions;
 import io.celaest.projections.audit.SecretFields;
+import io.celaest.server.platform.security.ClientIpSealer;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockHttpServletRequest;
 
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.mock;
 
 /** The audit mapping covers every identity event, drops secrets, and failure auditing is bounded. */
 class AuditLogMappingTest {
@@ -47,7 +49,7 @@ class AuditLogMappingTest {
 
     @Test
     void aFloodOfDenialsIsDroppedAndCountedNotQueuedWithoutBound() {
-        FailureAuditor auditor = new FailureAuditor(null, null, 3); // not started: nothing drains the queue
+        FailureAuditor auditor = new FailureAuditor(null, null, mock(ClientIpSealer.class), 3); // not started: nothing drains the queue
         MockHttpServletRequest request = new MockHttpServletRequest("GET", "/api/v1/organizations");
         for (int i = 0; i < 1000; i++) {
             auditor.denied(request, null, 401, "invalid bearer token");

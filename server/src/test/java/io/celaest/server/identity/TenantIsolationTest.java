@@ -45,6 +45,7 @@ class TenantIsolationTest extends IdentityTestSupport {
         probes.add(new Probe("POST", apiKeys(a), map("name", "backdoor", "scopes", List.of("*")), 404,
                 "ORGANIZATION_NOT_FOUND"));
         probes.add(new Probe("DELETE", apiKeys(a) + "/" + aKey, null, 404, "ORGANIZATION_NOT_FOUND"));
+        probes.add(new Probe("POST", apiKeys(a) + "/" + aKey + "/erase", null, 404, "ORGANIZATION_NOT_FOUND"));
         // platform-operator paths that belong to no organization
         probes.add(new Probe("GET", ORGS, null, 403, "FORBIDDEN"));
         probes.add(new Probe("GET", ORGS + "?limit=200", null, 403, "FORBIDDEN"));
@@ -147,6 +148,7 @@ class TenantIsolationTest extends IdentityTestSupport {
         expectProblem(as(b.key(), "PATCH", users(b.id()) + "/" + aUser, map("name", "Pwned")), 404, "USER_NOT_FOUND");
         expectProblem(as(b.key(), "DELETE", users(b.id()) + "/" + aUser, null), 404, "USER_NOT_FOUND");
         expectProblem(as(b.key(), "DELETE", apiKeys(b.id()) + "/" + aKeyId, null), 404, "API_KEY_NOT_FOUND");
+        expectProblem(as(b.key(), "POST", apiKeys(b.id()) + "/" + aKeyId + "/erase", null), 404, "API_KEY_NOT_FOUND");
 
         Snapshot after = snapshot(a.id());
         assertThat(after.organization()).isEqualTo(before.organization());

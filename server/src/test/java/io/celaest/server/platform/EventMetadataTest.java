@@ -44,7 +44,11 @@ class EventMetadataTest extends PlatformTest {
         JsonNode meta = metadata.get(0);
         assertThat(meta.get("actorId").asText()).isEqualTo("platform-admin");
         assertThat(meta.get("actorKind").asText()).isEqualTo("platform_admin");
-        assertThat(meta.get("clientIp").asText()).isIn("127.0.0.1", "0:0:0:0:0:0:0:1");
+        // the client IP is personal data of the actor: sealed under the operator's own (fixed) subject, never in clear
+        assertThat(meta.get("clientIp").get("personalDataOf").asText()).isEqualTo(java.util.UUID.nameUUIDFromBytes(
+                "celaest-actor:platform-admin".getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString());
+        assertThat(meta.get("clientIp").get("ciphertext").asText()).isNotBlank();
+        assertThat(meta.toString()).doesNotContain("127.0.0.1").doesNotContain("0:0:0:0:0:0:0:1");
         assertThat(meta.get("userAgent").asText()).isEqualTo("audit-probe/1.0");
         assertThat(meta.get("correlationId").asText()).isEqualTo("corr-123");
         assertThat(meta.get("idempotencyKey").asText()).isEqualTo(idempotencyKey);

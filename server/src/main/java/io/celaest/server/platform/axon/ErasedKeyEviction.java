@@ -1,5 +1,6 @@
 package io.celaest.server.platform.axon;
 
+import io.celaest.api.identity.ApiKeyErased;
 import io.celaest.api.identity.UserErased;
 import io.celaest.projections.platform.PersonalDataVault;
 import io.celaest.server.platform.security.ApiKeyAuthenticator;
@@ -8,7 +9,9 @@ import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.springframework.stereotype.Component;
 
-/** Forgets an erased person's cached key on this node at once. */
+import java.util.UUID;
+
+/** Forgets an erased subject's (a person's, an API key's) cached key on this node at once. */
 @Component
 @ProcessingGroup(ApiKeyAuthenticator.LOCAL_CACHES)
 class ErasedKeyEviction {
@@ -21,10 +24,19 @@ class ErasedKeyEviction {
 
     @EventHandler
     void on(UserErased event) {
-        vault.forget(event.userId());
+        forget(event.userId());
+    }
+
+    @EventHandler
+    void on(ApiKeyErased event) {
+        forget(event.keyId());
+    }
+
+    private void forget(UUID subject) {
+        vault.forget(subject);
         // and again once the destroyed key is committed, in case a reader cached it in between
         if (CurrentUnitOfWork.isStarted()) {
-            CurrentUnitOfWork.get().afterCommit(unitOfWork -> vault.forget(event.userId()));
+            CurrentUnitOfWork.get().afterCommit(unitOfWork -> vault.forget(subject));
         }
     }
 }

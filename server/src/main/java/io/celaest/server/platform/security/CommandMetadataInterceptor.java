@@ -12,13 +12,17 @@ import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
- * Stamps every command dispatched while serving a request with who sent it and from where. The
- * correlation data providers then copy these entries onto every event the command causes.
+ * Stamps every command dispatched while serving a request with who sent it and from where (the client IP sealed
+ * under the actor's key, see {@link ClientIpSealer}). The correlation data providers then copy these entries onto
+ * every event the command causes.
  */
 @Component
 public class CommandMetadataInterceptor implements MessageDispatchInterceptor<CommandMessage<?>> {
 
-    public CommandMetadataInterceptor(CommandBus commandBus) {
+    private final ClientIpSealer clientIps;
+
+    public CommandMetadataInterceptor(CommandBus commandBus, ClientIpSealer clientIps) {
+        this.clientIps = clientIps;
         commandBus.registerDispatchInterceptor(this);
     }
 
@@ -29,13 +33,13 @@ public class CommandMetadataInterceptor implements MessageDispatchInterceptor<Co
             if (context == null) {
                 return command;
             }
-            Map<String, String> metadata = new HashMap<>();
+            Map<String, Object> metadata = new HashMap<>();
             metadata.put(MetadataKeys.ACTOR_ID, context.caller().actorId());
             metadata.put(MetadataKeys.ACTOR_KIND, context.caller().kind().name().toLowerCase());
             if (context.caller().organizationId() != null) {
                 metadata.put(MetadataKeys.ORGANIZATION_ID, context.caller().organizationId().toString());
             }
-            metadata.put(MetadataKeys.CLIENT_IP, context.clientIp());
+            putIfPresent(metadata, MetadataKeys.CLIENT_IP, clientIps.seal(context.caller(), context.clientIp()));
             putIfPresent(metadata, MetadataKeys.USER_AGENT, context.userAgent());
             metadata.put(MetadataKeys.CORRELATION_ID, context.correlationId());
             putIfPresent(metadata, MetadataKeys.IDEMPOTENCY_KEY, context.idempotencyKey());
@@ -43,7 +47,7 @@ public class CommandMetadataInterceptor implements MessageDispatchInterceptor<Co
         };
     }
 
-    private static void putIfPresent(Map<String, String> metadata, String key, String value) {
+    private static void putIfPresent(Map<String, Object> metadata, String key, Object value) {
         if (value != null) {
             metadata.put(key, value);
         }

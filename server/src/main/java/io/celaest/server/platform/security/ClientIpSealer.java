@@ -1,0 +1,46 @@
+package io.celaest.server.platform.security;
+
+import io.celaest.api.platform.Caller;
+import io.celaest.projections.platform.PersonalDataVault;
+import org.springframework.stereotype.Component;
+
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+/**
+ * The client IP of a request is personal data of the request's actor: it is written into message metadata
+ * sealed under that actor's key (see {@link PersonalDataVault#seal}), never in clear, so erasing the actor (a
+ * user, an API key) erases the IPs of every request they made.
+ * <p>
+ * The data subject is the actor id when it is a UUID (an API key, a user). Other actors each have one fixed
+ * subject derived from their name: the platform operator ({@code platform-admin}), license-key holders at the
+ * validation endpoint, and callers without valid credentials ({@code anonymous}). Nobody can ask to erase an
+ * anonymous caller (they are not known) and their IPs are the security record of denied attempts, so they
+ * share one key rather than a key per attempt, which would only grow the key table on a flood of bad tokens.
+ */
+@Component
+public class ClientIpSealer {
+
+    private final PersonalDataVault vault;
+
+    public ClientIpSealer(PersonalDataVault vault) {
+        this.vault = vault;
+    }
+
+    /** The metadata value of the client IP of a request by {@code caller} (null: no valid credentials). */
+    public Object seal(Caller caller, String clientIp) {
+        return clientIp == null ? null : vault.seal(subjectOf(caller == null ? "anonymous" : caller.actorId()), clientIp);
+    }
+
+    private static UUID subjectOf(String actorId) {
+        if (actorId.length() == 36) {
+            try {
+                return UUID.fromString(actorId);
+            } catch (IllegalArgumentException notAUuid) {
+                // named like the other actors below
+            }
+        }
+        // a name-based (version 3) UUID never equals the random (version 4) ids of keys and users
+        return UUID.nameUUIDFromBytes(("celaest-actor:" + actorId).getBytes(StandardCharsets.UTF_8));
+    }
+}

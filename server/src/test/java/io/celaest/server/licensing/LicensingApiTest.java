@@ -201,6 +201,12 @@ class LicensingApiTest extends LicensingTestSupport {
         assertThat(api().raw("POST", "/api/v1/licenses/validate", null, new byte[20_000], "application/json").status())
                 .isEqualTo(413);
         assertThat(api().call("GET", "/api/v1/licenses/validate", null, null).status()).isEqualTo(405);
+        // a chunked body (no Content-Length) is read up to the same limit
+        LoopbackClient.Response chunked = LoopbackClient.postChunked(port, "/api/v1/licenses/validate",
+                "{\"key\": \"", license.key(), "\"}");
+        assertThat(code(chunked)).isEqualTo("VALID");
+        assertThat(LoopbackClient.postChunked(port, "/api/v1/licenses/validate", "{\"key\": \"",
+                "x".repeat(5000), "x".repeat(5000), "\"}").status()).isEqualTo(413);
         // documented in the OpenAPI document, and counted per code
         assertThat(api().call("GET", "/v3/api-docs", null, null).text()).contains("/api/v1/licenses/validate",
                 "ValidateRequest");

@@ -51,6 +51,26 @@ public final class LoopbackClient {
         }
     }
 
+    /** A POST whose JSON body is sent in chunks (Transfer-Encoding: chunked, no Content-Length). */
+    public static Response postChunked(int port, String path, String... chunks) {
+        try (Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), port)) {
+            socket.setSoTimeout(30_000);
+            StringBuilder request = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+            for (String chunk : chunks) {
+                byte[] bytes = chunk.getBytes(StandardCharsets.UTF_8);
+                request.append(Integer.toHexString(bytes.length)).append("\r\n").append(chunk).append("\r\n");
+            }
+            request.append("0\r\n\r\n");
+            OutputStream out = socket.getOutputStream();
+            out.write(request.toString().getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return parse(socket.getInputStream().readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static Response parse(byte[] raw) throws IOException {
         String text = new String(raw, StandardCharsets.UTF_8);
         int headerEnd = text.indexOf("\r\n\r\n");

@@ -6,9 +6,10 @@ import org.springframework.stereotype.Component;
 import java.util.UUID;
 
 /**
- * Erasure, in the same transaction as the UserErased (or ApiKeyErased) event: destroys the subject's key, so their
- * personal data in the event log can never be read again, and for a person drops the organization's snapshots,
- * which hold that data in clear (the aggregate is rebuilt from events, where it now reads as erased).
+ * Erasure, in the same transaction as the UserErased (ApiKeyErased, LicenseErased) event: destroys the subject's key,
+ * so their personal data in the event log can never be read again, and for a person (a license's holder) drops the
+ * snapshots of the organization (the license), which hold that data in clear (the aggregate is rebuilt from
+ * events, where it now reads as erased).
  */
 @Component
 public class PersonalDataShredder {
@@ -19,10 +20,11 @@ public class PersonalDataShredder {
         this.jdbc = jdbc;
     }
 
-    public void shred(UUID subject, UUID organizationId) {
+    /** The subject's key, and the snapshots of the aggregate that holds the subject's data in its state. */
+    public void shred(UUID subject, UUID aggregateId) {
         destroyKey(subject);
         jdbc.sql("DELETE FROM snapshot_event_entry WHERE aggregate_identifier = ?")
-                .param(organizationId.toString())
+                .param(aggregateId.toString())
                 .update();
     }
 

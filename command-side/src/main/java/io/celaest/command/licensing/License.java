@@ -2,6 +2,7 @@ package io.celaest.command.licensing;
 
 import io.celaest.api.licensing.*;
 import io.celaest.api.platform.RuleViolation;
+import io.celaest.command.identity.PersonalDataShredder;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.deadline.DeadlineManager;
 import org.axonframework.deadline.annotation.DeadlineHandler;
@@ -14,8 +15,10 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
@@ -25,11 +28,15 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
  * concurrency — bindings against {@code maxIpBindings}, usage against the monthly limits — and its lifecycle:
  * trial → active (convert), active ⇄ suspended, renew, change plan, cancel, and expiry exactly at
  * {@code expiresAt} by a persistent deadline. Validations that change nothing never reach it.
+ * <p>
+ * The devices bound to it (IPs, fingerprints) are personal data of its holder, encrypted in its events under the
+ * license's own key; erasure cancels the license and destroys that key, once.
  */
 @Aggregate(cache = "licenseCache", snapshotTriggerDefinition = "licenseSnapshotTrigger")
 public class License {
 
     public static final String EXPIRY_DEADLINE = "license-expiry";
+    public static final String ERASURE_FOLLOW_UP = "license-erasure-follow-up";
 
     @AggregateIdentifier
     private UUID id;
@@ -44,6 +51,9 @@ public class License {
     private Map<String, UUID> bindingIds = new HashMap<>();
     private Set<UUID> openCollisions = new HashSet<>();
     private Set<UUID> resolvedCollisions = new HashSet<>();
+    /** Every binding the license ever had, removed ones too: erasure names them all. */
+    private Set<UUID> everBound = new HashSet<>();
+    private boolean erased;
     private String usagePeriod;
     private Map<UsageMetric, Long> usage = new EnumMap<>(UsageMetric.class);
 
@@ -124,6 +134,34 @@ public class License {
         apply(new LicenseCancelled(id, organizationId, command.reason()));
     }
 
+    /**
+     * GDPR erasure of the holder's device identifiers: cancels the license if it is not cancelled yet (the same
+     * event as a cancellation), destroys the license's personal-data key and drops its snapshots (they hold the
+     * bindings in clear), in the transaction that stores the events.
+     */
+    @CommandHandler
+    public void handle(EraseLicense command, PersonalDataShredder shredder, DeadlineManager deadlines) {
+        if (erased) {
+            throw RuleViolation.conflict("ALREADY_ERASED", "The license's personal data is already erased");
+        }
+        if (status != LicenseStatus.CANCELLED) {
+            apply(new LicenseCancelled(id, organizationId, "personal data erased"));
+        }
+        shredder.shred(id, id);
+        Set<UUID> bindingIds = new TreeSet<>(everBound);
+        bindingIds.addAll(bindings.keySet()); // a snapshot taken before everBound existed knows the current ones
+        Set<UUID> collisionIds = new TreeSet<>(openCollisions);
+        collisionIds.addAll(resolvedCollisions);
+        apply(new LicenseErased(id, organizationId, List.copyOf(bindingIds), List.copyOf(collisionIds)));
+        deadlines.schedule(ErasureFollowUp.DELAY, ERASURE_FOLLOW_UP, new ErasureFollowUp.Due(id));
+    }
+
+    /** Validations committed just after the erasure lose their IPs too (see {@link ErasureFollowUp}). */
+    @DeadlineHandler(deadlineName = ERASURE_FOLLOW_UP)
+    void followUpErasure(ErasureFollowUp.Due due, ErasureFollowUp followUp) {
+        followUp.scrubValidations(id);
+    }
+
     @CommandHandler
     public void handle(ChangeLicensePlan command, PlanCatalog plans) {
         if (status == LicenseStatus.CANCELLED) {
@@ -174,8 +212,10 @@ public class License {
             throw RuleViolation.notFound("BINDING_NOT_FOUND", "No such binding");
         }
         int separator = key.indexOf(':');
+        // once erased, the device is not known any more (and nothing can be encrypted for the license)
         apply(new BindingRemoved(id, organizationId, command.bindingId(),
-                BindingKind.valueOf(key.substring(0, separator)), key.substring(separator + 1), command.inactive()));
+                BindingKind.valueOf(key.substring(0, separator)), erased ? null : key.substring(separator + 1),
+                command.inactive()));
     }
 
     @CommandHandler
@@ -281,6 +321,15 @@ public class License {
         String key = bindingKey(event.kind(), event.value());
         bindings.put(event.bindingId(), key);
         bindingIds.put(key, event.bindingId());
+        everBound.add(event.bindingId());
+    }
+
+    /** The devices are forgotten here too: a cached License must not keep them in clear. */
+    @EventSourcingHandler
+    void on(LicenseErased event) {
+        erased = true;
+        bindings.replaceAll((binding, key) -> key.substring(0, key.indexOf(':') + 1));
+        bindingIds.clear();
     }
 
     @EventSourcingHandler

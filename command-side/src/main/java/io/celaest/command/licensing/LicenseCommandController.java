@@ -181,6 +181,19 @@ public class LicenseCommandController {
         commands.sendAndWait(new ResolveCollision(licenseId, collisionId, request == null ? null : request.note()));
     }
 
+    // --- GDPR erasure: the operator, or the organization's admin ---
+
+    @PostMapping("/api/v1/licenses/{licenseId}/erase")
+    @Operation(summary = "Erase the license holder's device identifiers (GDPR): cancels the license if it is not "
+            + "cancelled yet and destroys their key, so binding values, collision IPs and the IPs and fingerprints "
+            + "of its validations read as erased everywhere; 409 when already erased")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    public void erase(@Parameter(hidden = true) Caller caller, @PathVariable UUID licenseId) {
+        ownership.require(caller, licenseId, Scopes.LICENSES_WRITE);
+        commands.sendAndWait(new EraseLicense(licenseId));
+        directory.invalidate(licenseId);
+    }
+
     // --- usage ---
 
     public record UsageRequest(

@@ -2,6 +2,7 @@ package io.celaest.command.licensing;
 
 import io.celaest.api.licensing.*;
 import io.celaest.api.platform.RuleViolation;
+import io.celaest.command.identity.PersonalDataShredder;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.axonframework.test.aggregate.FixtureConfiguration;
 import org.hamcrest.Matcher;
@@ -20,6 +21,7 @@ import static org.hamcrest.Matchers.instanceOf;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 /** Every lifecycle rule, limit and deadline of the License aggregate, with Axon's given-when-then fixture. */
@@ -33,6 +35,8 @@ class LicenseTest {
     private FixtureConfiguration<License> fixture;
     private PlanCatalog plans;
     private LicenseKeyRegistry keys;
+    private PersonalDataShredder shredder;
+    private ErasureFollowUp erasureFollowUp;
     private Instant now;
 
     @BeforeEach
@@ -45,6 +49,10 @@ class LicenseTest {
         when(plans.require("nope")).thenThrow(RuleViolation.unprocessable("PLAN_NOT_FOUND", "no plan"));
         fixture.registerInjectableResource(plans);
         fixture.registerInjectableResource(keys);
+        shredder = mock(PersonalDataShredder.class);
+        erasureFollowUp = mock(ErasureFollowUp.class);
+        fixture.registerInjectableResource(shredder);
+        fixture.registerInjectableResource(erasureFollowUp);
         now = Instant.now();
     }
 
@@ -268,5 +276,72 @@ class LicenseTest {
         fixture.given(issued, new LicenseCancelled(LICENSE, ORG, null))
                 .when(new RecordUsage(LICENSE, UsageMetric.AI_REQUESTS, 1, "2026-11"))
                 .expectException(violation("INVALID_TRANSITION"));
+    }
+
+    @Test
+    void erasureCancelsTheLicenseShredsItsKeyNamesEveryBindingAndCollisionAndHappensOnce() {
+        LicenseIssued issued = issued(LicenseType.PERPETUAL, LicenseStatus.ACTIVE, null);
+        UUID[] ids = {UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID()};
+        java.util.Arrays.sort(ids);
+        UUID removed = ids[0];
+        UUID machine = ids[1];
+        UUID collision = ids[2];
+        Instant from = now.minusSeconds(60);
+        List<String> ips = List.of("10.0.0.1", "10.0.0.2");
+        fixture.given(issued,
+                        new LicenseBound(LICENSE, ORG, removed, BindingKind.IP, "10.0.0.1", false),
+                        new LicenseBound(LICENSE, ORG, machine, BindingKind.FINGERPRINT, "machine-1", true),
+                        new BindingRemoved(LICENSE, ORG, removed, BindingKind.IP, "10.0.0.1", true),
+                        new CollisionDetected(LICENSE, ORG, collision, ips, from, now, 1, CollisionPolicy.FLAG))
+                .when(new EraseLicense(LICENSE))
+                .expectEvents(new LicenseCancelled(LICENSE, ORG, "personal data erased"),
+                        new LicenseErased(LICENSE, ORG, List.of(removed, machine), List.of(collision)))
+                .expectScheduledDeadlineWithName(ErasureFollowUp.DELAY, License.ERASURE_FOLLOW_UP);
+        verify(shredder).shred(LICENSE, LICENSE);
+
+        // a cancelled license is not cancelled again
+        LicenseCancelled cancelled = new LicenseCancelled(LICENSE, ORG, null);
+        fixture.given(issued, cancelled)
+                .when(new EraseLicense(LICENSE))
+                .expectEvents(new LicenseErased(LICENSE, ORG, List.of(), List.of()));
+        // once only
+        LicenseErased erased = new LicenseErased(LICENSE, ORG, List.of(machine), List.of());
+        fixture.given(issued, cancelled, erased)
+                .when(new EraseLicense(LICENSE))
+                .expectException(violation("ALREADY_ERASED"))
+                .expectNoEvents();
+    }
+
+    @Test
+    void anErasedLicenseTakesNoDeviceButStillReleasesItsBindingsWithoutTheirValue() {
+        LicenseIssued issued = issued(LicenseType.PERPETUAL, LicenseStatus.ACTIVE, null);
+        UUID machine = UUID.randomUUID();
+        LicenseBound bound = new LicenseBound(LICENSE, ORG, machine, BindingKind.FINGERPRINT, "machine-1", false);
+        LicenseCancelled cancelled = new LicenseCancelled(LICENSE, ORG, "personal data erased");
+        LicenseErased erased = new LicenseErased(LICENSE, ORG, List.of(machine), List.of());
+        // the value is gone from the aggregate too (a cached License must not keep it): the event carries none
+        fixture.given(issued, bound, cancelled, erased)
+                .when(new RemoveBinding(LICENSE, machine, true))
+                .expectEvents(new BindingRemoved(LICENSE, ORG, machine, BindingKind.FINGERPRINT, null, true));
+        fixture.given(issued, bound, cancelled, erased)
+                .when(new BindLicense(LICENSE, UUID.randomUUID(), BindingKind.FINGERPRINT, "machine-1", true))
+                .expectException(violation("INVALID_TRANSITION"));
+        fixture.given(issued, bound, cancelled, erased)
+                .when(new BindLicense(LICENSE, UUID.randomUUID(), BindingKind.IP, "10.0.0.9", false))
+                .expectException(violation("INVALID_TRANSITION"));
+        fixture.given(issued, bound, cancelled, erased)
+                .when(new ReportCollision(LICENSE, UUID.randomUUID(), List.of("10.0.0.1", "10.0.0.2"),
+                        now.minusSeconds(60), now, 3))
+                .expectNoEvents();
+    }
+
+    @Test
+    void aMinuteAfterTheErasureTheValidationsCommittedMeanwhileAreScrubbedToo() {
+        fixture.given(issued(LicenseType.PERPETUAL, LicenseStatus.ACTIVE, null))
+                .andGivenCommands(new EraseLicense(LICENSE))
+                .whenThenTimeElapses(ErasureFollowUp.DELAY)
+                .expectNoEvents()
+                .expectTriggeredDeadlinesWithName(License.ERASURE_FOLLOW_UP);
+        verify(erasureFollowUp).scrubValidations(LICENSE);
     }
 }

@@ -13,6 +13,7 @@ import io.celaest.projections.platform.SequencedRows;
 import org.axonframework.config.ProcessingGroup;
 import io.celaest.api.identity.ApiKeyErased;
 import io.celaest.api.identity.UserErased;
+import io.celaest.api.licensing.LicenseErased;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.ResetHandler;
@@ -23,7 +24,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -37,7 +40,8 @@ import java.util.UUID;
  * The client IP, sealed in the event's metadata under its actor's key, is kept here in clear, and overwritten
  * with {@link PersonalDataVault#ERASED} when that actor (a user, an API key) is erased: the audit list and export
  * then read a plain column, with no decryption (and no key lookup) per row. Replays reveal it afresh from the
- * log, where it reads as erased by then.
+ * log, where it reads as erased by then. A license's holder (the license-key actor of validations, whose IP is
+ * sealed under the license's key) is erased with the license.
  */
 @Component
 @ProcessingGroup(AuditLogProjection.PROCESSING_GROUP)
@@ -46,6 +50,8 @@ public class AuditLogProjection {
     public static final String PROCESSING_GROUP = "audit_logs";
 
     static final Set<String> ACTOR_KINDS = Set.of("user", "api_key", "platform_admin", "system", "anonymous");
+    /** The actor id of a license's holder at the validation endpoint (Caller.licenseKeyHolder()). */
+    static final String LICENSE_KEY_ACTOR = "license-key";
 
     private static final String INSERT = """
             INSERT INTO audit_logs (id, event_global_index, event_identifier, occurred_at, organization_id, actor_id,
@@ -73,7 +79,8 @@ public class AuditLogProjection {
         rows.add(row);
         Object payload = event.getPayload();
         UUID erasedSubject = payload instanceof UserErased erased ? erased.userId()
-                : payload instanceof ApiKeyErased erased ? erased.keyId() : null;
+                : payload instanceof ApiKeyErased erased ? erased.keyId()
+                : payload instanceof LicenseErased erased ? erased.licenseId() : null;
         if (erasedSubject == null) {
             return;
         }
@@ -90,15 +97,49 @@ public class AuditLogProjection {
 
     /**
      * GDPR erasure: the audit trail keeps that something happened, by whom and to what, not the personal data:
-     * a user's before/after values, and the client IPs of the requests the erased user or API key made.
+     * a user's before/after values, and the client IPs of the requests the erased user or API key made; for a
+     * license, see {@link #scrub(LicenseErased)}.
      */
     private void scrub(Object erasure, UUID subject) {
+        if (erasure instanceof LicenseErased license) {
+            scrub(license);
+            return;
+        }
         if (erasure instanceof UserErased) {
             jdbc.update("UPDATE audit_logs SET changes = NULL WHERE resource_type = 'user' AND resource_id = ?",
                     subject.toString());
         }
         jdbc.update("UPDATE audit_logs SET client_ip = ? WHERE actor_id = ? AND client_ip <> ?",
                 PersonalDataVault.ERASED, subject.toString(), PersonalDataVault.ERASED);
+    }
+
+    /**
+     * A license's holder: the before/after values of its bindings and collisions (device values, IPs) go, found by
+     * the ids the erasure names (the rows are keyed by binding and collision, not by license); and the client IPs
+     * of the validations that bound a device, reported a collision or suspended the license for collisions, which
+     * were the holder's (actor {@code license-key}). The license's own rows carry no device, and the client IPs of
+     * the people who managed it are theirs, not the holder's: both stay.
+     */
+    private void scrub(LicenseErased erased) {
+        List<String> resources = new ArrayList<>(erased.bindingIds().size() + erased.collisionIds().size());
+        erased.bindingIds().forEach(id -> resources.add(id.toString()));
+        erased.collisionIds().forEach(id -> resources.add(id.toString()));
+        for (int from = 0; from < resources.size(); from += 500) {
+            String[] ids = resources.subList(from, Math.min(resources.size(), from + 500)).toArray(String[]::new);
+            jdbc.update("""
+                    UPDATE audit_logs SET changes = NULL
+                     WHERE resource_type IN ('license_binding', 'license_collision') AND resource_id = ANY (?)
+                       AND changes IS NOT NULL""", (Object) ids);
+            jdbc.update("""
+                    UPDATE audit_logs SET client_ip = ?
+                     WHERE resource_type IN ('license_binding', 'license_collision') AND resource_id = ANY (?)
+                       AND actor_id = ? AND client_ip <> ?""",
+                    PersonalDataVault.ERASED, ids, LICENSE_KEY_ACTOR, PersonalDataVault.ERASED);
+        }
+        jdbc.update("""
+                UPDATE audit_logs SET client_ip = ?
+                 WHERE resource_type = 'license' AND resource_id = ? AND actor_id = ? AND client_ip <> ?""",
+                PersonalDataVault.ERASED, erased.licenseId().toString(), LICENSE_KEY_ACTOR, PersonalDataVault.ERASED);
     }
 
     @ResetHandler

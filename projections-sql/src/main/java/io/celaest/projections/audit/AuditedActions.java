@@ -57,6 +57,7 @@ public final class AuditedActions {
         event(LicenseCancelled.class, "cancel", "license", "licenseId");
         event(LicensePlanChanged.class, "update", "license", "licenseId");
         event(LicenseExpired.class, "expire", "license", "licenseId");
+        event(LicenseErased.class, "erase", "license", "licenseId");
         event(LicenseBound.class, "create", "license_binding", "bindingId");
         event(BindingRemoved.class, "delete", "license_binding", "bindingId");
         event(CollisionDetected.class, "detect", "license_collision", "collisionId");
@@ -90,6 +91,7 @@ public final class AuditedActions {
         command(RenewLicense.class, "renew", "license", "licenseId");
         command(CancelLicense.class, "cancel", "license", "licenseId");
         command(ChangeLicensePlan.class, "update", "license", "licenseId");
+        command(EraseLicense.class, "erase", "license", "licenseId");
         command(BindLicense.class, "create", "license_binding", "bindingId");
         command(RemoveBinding.class, "delete", "license_binding", "bindingId");
         command(ResolveCollision.class, "resolve", "license_collision", "collisionId");

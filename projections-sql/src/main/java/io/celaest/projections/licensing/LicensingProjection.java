@@ -3,6 +3,7 @@ package io.celaest.projections.licensing;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.celaest.api.licensing.*;
+import io.celaest.projections.platform.PersonalDataVault;
 import io.celaest.projections.platform.SequencedRows;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
@@ -177,6 +178,34 @@ public class LicensingProjection {
                 .params(message.getIdentifier(), event.licenseId(), event.organizationId(), event.metric().code(),
                         event.quantity(), event.period(), event.used(), event.limit(), utc(at))
                 .update();
+    }
+
+    // --- GDPR erasure ---
+
+    /**
+     * The holder's device identifiers leave the read models with the key that encrypted them in the events: binding
+     * values, collision IPs (their number is kept) and the IPs and fingerprints of the license's validations read
+     * {@link PersonalDataVault#ERASED}. {@code license_validations} is partitioned by day: the update finds the
+     * license's rows through each partition's (license_id, validated_at, id) index. The license counts as changed,
+     * so every node drops its cached copies (nodes poll updated_at). Idempotent, as a replay needs.
+     */
+    @EventHandler
+    void on(LicenseErased event, @Timestamp Instant at) {
+        jdbc.sql("UPDATE license_ip_bindings SET value = ? WHERE license_id = ? AND value <> ?")
+                .params(PersonalDataVault.ERASED, event.licenseId(), PersonalDataVault.ERASED)
+                .update();
+        jdbc.sql("""
+                        UPDATE license_collisions SET ips = array_fill(?::text, ARRAY[cardinality(ips)])
+                         WHERE license_id = ? AND ips <> array_fill(?::text, ARRAY[cardinality(ips)])""")
+                .params(PersonalDataVault.ERASED, event.licenseId(), PersonalDataVault.ERASED)
+                .update();
+        jdbc.sql("""
+                        UPDATE license_validations
+                           SET ip = ?, fingerprint = CASE WHEN fingerprint IS NULL THEN NULL ELSE ? END
+                         WHERE license_id = ? AND ip <> ?""")
+                .params(PersonalDataVault.ERASED, PersonalDataVault.ERASED, event.licenseId(), PersonalDataVault.ERASED)
+                .update();
+        touch(event.licenseId(), at);
     }
 
     private String write(Object value) {

@@ -21,7 +21,10 @@ import java.util.Map;
  *   <li>Lifecycle events that carry no field for what they change set it explicitly: created → status active;
  *       suspended → status suspended (its {@code reason} is kept); reactivated → active, reason removed;
  *       deleted → deleted; onboarding completed → onboardingCompleted true; user added/deactivated → active
- *       true/false; API key created/revoked → revoked false/true; API key erased → erased true.</li>
+ *       true/false; API key created/revoked → revoked false/true; API key erased → erased true; license erased →
+ *       {@code personalDataErased} true (the ids of the bindings and collisions it names are not state).</li>
+ *   <li>Personal data (binding values, collision IPs) shows as stored: in clear before its subject's erasure,
+ *       {@code [erased]} after.</li>
  *   <li>{@code createdAt} is the first event's time, {@code updatedAt} the last applied event's time.</li>
  *   <li>Secret-looking fields are never copied (see {@link SecretFields}).</li>
  * </ul>
@@ -50,6 +53,10 @@ final class AggregateStateFold {
             state.withObject("/usage").withObject("/" + payload.path("period").asText())
                     .put(payload.path("metric").asText().toLowerCase(java.util.Locale.ROOT), payload.path("used").asLong());
             payload.removeAll();
+        }
+        if (eventType.equals("LicenseErased")) {
+            payload.remove("bindingIds");
+            payload.remove("collisionIds");
         }
         if (eventType.startsWith("License") || eventType.equals("TrialConverted")) {
             payload.remove("licenseId");
@@ -90,6 +97,7 @@ final class AggregateStateFold {
             case "LicenseSuspended" -> state.put("status", "suspended");
             case "LicenseCancelled" -> state.put("status", "cancelled");
             case "LicenseExpired" -> state.put("status", "expired");
+            case "LicenseErased" -> state.put("personalDataErased", true);
             case "LicenseReinstated" -> state.remove("reason");
             case "TrialConverted" -> {
                 state.put("status", "active");

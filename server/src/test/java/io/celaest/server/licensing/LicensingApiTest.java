@@ -261,6 +261,7 @@ class LicensingApiTest extends LicensingTestSupport {
         assertThat(api().call("POST", base + "/collisions/" + UUID.randomUUID() + "/resolve", other.key(), null)
                 .status()).isEqualTo(404);
         assertThat(api().call("POST", base + "/suspend", other.key(), null).status()).isEqualTo(404);
+        assertThat(api().call("POST", base + "/erase", other.key(), null).status()).isEqualTo(404);
         assertThat(get(other.key(), "/api/v1/organizations/" + other.id() + "/licenses").get("items")).isEmpty();
     }
 

@@ -2,6 +2,7 @@ package io.celaest.server.platform.axon;
 
 import io.celaest.api.identity.ApiKeyErased;
 import io.celaest.api.identity.UserErased;
+import io.celaest.api.licensing.LicenseErased;
 import io.celaest.projections.platform.PersonalDataVault;
 import io.celaest.server.platform.security.ApiKeyAuthenticator;
 import org.axonframework.config.ProcessingGroup;
@@ -11,7 +12,7 @@ import org.springframework.stereotype.Component;
 
 import java.util.UUID;
 
-/** Forgets an erased subject's (a person's, an API key's) cached key on this node at once. */
+/** Forgets an erased subject's (a person's, an API key's, a license's) cached key on this node at once. */
 @Component
 @ProcessingGroup(ApiKeyAuthenticator.LOCAL_CACHES)
 class ErasedKeyEviction {
@@ -30,6 +31,11 @@ class ErasedKeyEviction {
     @EventHandler
     void on(ApiKeyErased event) {
         forget(event.keyId());
+    }
+
+    @EventHandler
+    void on(LicenseErased event) {
+        forget(event.licenseId());
     }
 
     private void forget(UUID subject) {

@@ -1,5 +1,8 @@
 package io.celaest.server.platform.security;
 
+import io.celaest.api.licensing.BindLicense;
+import io.celaest.api.licensing.ReportCollision;
+import io.celaest.api.platform.ActorKind;
 import io.celaest.api.platform.Caller;
 import io.celaest.projections.platform.PersonalDataVault;
 import org.springframework.stereotype.Component;
@@ -17,6 +20,10 @@ import java.util.UUID;
  * validation endpoint, and callers without valid credentials ({@code anonymous}). Nobody can ask to erase an
  * anonymous caller (they are not known) and their IPs are the security record of denied attempts, so they
  * share one key rather than a key per attempt, which would only grow the key table on a flood of bad tokens.
+ * <p>
+ * A license-key holder's validation that changes a license (a device bound on first use, a collision reported) is
+ * the one exception: that IP is the license holder's device, so it is sealed under the license's key, like the
+ * device values in the license's events, and erasing the license erases it too.
  */
 @Component
 public class ClientIpSealer {
@@ -30,6 +37,18 @@ public class ClientIpSealer {
     /** The metadata value of the client IP of a request by {@code caller} (null: no valid credentials). */
     public Object seal(Caller caller, String clientIp) {
         return clientIp == null ? null : vault.seal(subjectOf(caller == null ? "anonymous" : caller.actorId()), clientIp);
+    }
+
+    /** The metadata value of the client IP of {@code command}, sent while serving a request by {@code caller}. */
+    public Object seal(Caller caller, String clientIp, Object command) {
+        if (clientIp != null && caller != null && caller.kind() == ActorKind.LICENSE_KEY) {
+            UUID license = command instanceof BindLicense bind ? bind.licenseId()
+                    : command instanceof ReportCollision collision ? collision.licenseId() : null;
+            if (license != null) {
+                return vault.seal(license, clientIp);
+            }
+        }
+        return seal(caller, clientIp);
     }
 
     private static UUID subjectOf(String actorId) {

@@ -13,7 +13,7 @@ import java.util.function.BiFunction;
 
 /**
  * Stamps every command dispatched while serving a request with who sent it and from where (the client IP sealed
- * under the actor's key, see {@link ClientIpSealer}). The correlation data providers then copy these entries onto
+ * under the actor's key, or a license holder's under the license's, see {@link ClientIpSealer}). The correlation data providers then copy these entries onto
  * every event the command causes.
  */
 @Component
@@ -39,7 +39,8 @@ public class CommandMetadataInterceptor implements MessageDispatchInterceptor<Co
             if (context.caller().organizationId() != null) {
                 metadata.put(MetadataKeys.ORGANIZATION_ID, context.caller().organizationId().toString());
             }
-            putIfPresent(metadata, MetadataKeys.CLIENT_IP, clientIps.seal(context.caller(), context.clientIp()));
+            putIfPresent(metadata, MetadataKeys.CLIENT_IP,
+                    clientIps.seal(context.caller(), context.clientIp(), command.getPayload()));
             putIfPresent(metadata, MetadataKeys.USER_AGENT, context.userAgent());
             metadata.put(MetadataKeys.CORRELATION_ID, context.correlationId());
             putIfPresent(metadata, MetadataKeys.IDEMPOTENCY_KEY, context.idempotencyKey());

@@ -87,6 +87,7 @@ import java.util.stream.Collectors;
 public class SubscribingRebuilds implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(SubscribingRebuilds.class);
+    /** Table names go into SQL text: plain names only. */
     private static final Pattern TABLE = Pattern.compile("[a-z_][a-z0-9_]*");
     /** lock_not_available, query_canceled (our statement timeout): the lock was not granted in time. */
     private static final Set<String> LOCK_NOT_GRANTED = Set.of("55P03", "57014");
@@ -107,6 +108,7 @@ public class SubscribingRebuilds implements DisposableBean {
         volatile long total = -1;
         volatile long handled;
         volatile Long position;
+        volatile Instant locked;
 
         Progress progress() {
             return new Progress(startedAt, total, handled, position);
@@ -200,8 +202,10 @@ public class SubscribingRebuilds implements DisposableBean {
         String group = model.processingGroup();
         try {
             Long position = transactions.execute(status -> rebuild(model, handlers, run, status));
-            long millis = Duration.between(run.startedAt, Instant.now()).toMillis();
-            log.info("Rebuilt '{}' from {} events up to global index {} in {} ms", group, run.handled, position, millis);
+            Instant done = Instant.now();
+            long millis = Duration.between(run.startedAt, done).toMillis();
+            log.info("Rebuilt '{}' from {} events up to global index {} in {} ms, its tables locked for the last {} ms",
+                    group, run.handled, position, millis, Duration.between(run.locked, done).toMillis());
             events.replayFinished(group, position, millis);
         } catch (RuntimeException | Error e) {
             log.error("The rebuild of '{}' failed; its tables are as they were", group, e);
@@ -249,6 +253,7 @@ public class SubscribingRebuilds implements DisposableBean {
         replay(types, -1, settled, handlers, run);
 
         underLock(status, "LOCK TABLE " + String.join(", ", live.values()) + " IN EXCLUSIVE MODE", false, () -> null);
+        run.locked = Instant.now();
         replay(types, settled, Long.MAX_VALUE, handlers, run);
 
         live.keySet().forEach(table -> jdbc.sql("ANALYZE pg_temp." + table).update());

@@ -67,14 +67,21 @@ public class LicenseDirectory {
             byKey.invalidateAll();
         }
         plansChanged = plans;
-        for (UUID changed : jdbc.sql("SELECT id FROM licenses WHERE updated_at > ?")
+        // by key as well: a key looked up while its license row was missing (a read model being rebuilt) is
+        // remembered as unknown, under no license id
+        jdbc.sql("SELECT l.id, k.key_hash FROM licenses l LEFT JOIN license_keys k ON k.license_id = l.id "
+                        + "WHERE l.updated_at > ?")
                 .param(Timestamp.from(since))
-                .query(UUID.class)
-                .list()) {
-            invalidate(changed);
-            // the write side's cached License too: another node may have changed it
-            aggregates.remove(changed.toString());
-        }
+                .query(rs -> {
+                    UUID changed = rs.getObject(1, UUID.class);
+                    invalidate(changed);
+                    byte[] keyHash = rs.getBytes(2);
+                    if (keyHash != null) {
+                        byKey.invalidate(ByteBuffer.wrap(keyHash));
+                    }
+                    // the write side's cached License too: another node may have changed it
+                    aggregates.remove(changed.toString());
+                });
     }
 
     Optional<LicenseRuntime> find(byte[] keyHash) {

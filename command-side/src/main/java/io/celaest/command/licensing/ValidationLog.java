@@ -4,11 +4,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -113,13 +116,34 @@ public class ValidationLog implements SmartLifecycle {
             });
             List<Entry> touches = batch.stream().map(Pending::entry).filter(e -> e.touchBinding() != null).toList();
             if (!touches.isEmpty()) {
-                jdbc.batchUpdate("UPDATE license_ip_bindings SET last_used_at = greatest(last_used_at, ?) WHERE id = ?",
-                        touches, touches.size(), (ps, e) -> {
-                            ps.setTimestamp(1, Timestamp.from(e.at()));
-                            ps.setObject(2, e.touchBinding());
-                        });
+                touch(touches, status);
             }
         });
+    }
+
+    /**
+     * A binding's last use is coarse (hourly, for a TTL in days) and must never hold up the validations it rides
+     * with: while a rebuild of the licensing read models holds {@code license_ip_bindings} locked, the touches are
+     * skipped at once (NOWAIT) and the validations commit without them. Row locks are waited for as usual.
+     */
+    private void touch(List<Entry> touches, TransactionStatus status) {
+        Object savepoint = status.createSavepoint();
+        try {
+            jdbc.execute("LOCK TABLE license_ip_bindings IN ROW EXCLUSIVE MODE NOWAIT");
+        } catch (DataAccessException e) {
+            if (!(e.getMostSpecificCause() instanceof SQLException sql) || !"55P03".equals(sql.getSQLState())) {
+                throw e;
+            }
+            status.rollbackToSavepoint(savepoint);
+            log.debug("license_ip_bindings is locked (read-model rebuild): {} binding touches skipped", touches.size());
+            return;
+        }
+        status.releaseSavepoint(savepoint);
+        jdbc.batchUpdate("UPDATE license_ip_bindings SET last_used_at = greatest(last_used_at, ?) WHERE id = ?",
+                touches, touches.size(), (ps, e) -> {
+                    ps.setTimestamp(1, Timestamp.from(e.at()));
+                    ps.setObject(2, e.touchBinding());
+                });
     }
 
     @Override

@@ -14,7 +14,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 import java.time.Instant;
+import java.util.List;
 
+import static io.celaest.projections.platform.SequencedRows.eventTime;
 import static io.celaest.projections.platform.SequencedRows.utc;
 
 /**
@@ -22,12 +24,20 @@ import static io.celaest.projections.platform.SequencedRows.utc;
  * {@code license_collisions} and {@code license_usage_log}. This processing group is subscribing: its handlers run
  * in the transaction that stores the events, so the validation hot path, the plan catalogue and the
  * organization's admin see a change on every node as soon as it is committed. Every write is idempotent.
+ * <p>
+ * Rebuilt from the event log on the operator's request ({@link LicensingRebuild}): table names stay unqualified
+ * (the rebuild points them at its copies), and event times are written to the millisecond the event store keeps,
+ * so a row written live and the same row rebuilt are equal.
  */
 @Component
 @ProcessingGroup(LicensingProjection.PROCESSING_GROUP)
 public class LicensingProjection {
 
     public static final String PROCESSING_GROUP = "licensing";
+
+    /** Every table this projection writes (a rebuild replaces them all: {@link LicensingRebuild}). */
+    public static final List<String> TABLES = List.of("subscription_plans", "licenses", "license_ip_bindings",
+            "license_collisions", "license_usage_log");
 
     private final JdbcClient jdbc;
     private final SequencedRows rows;
@@ -49,7 +59,7 @@ public class LicensingProjection {
                         VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)
                         ON CONFLICT (code) DO NOTHING""")
                 .params(event.code(), event.name(), event.billingCycle().code(), event.price(), event.currency(),
-                        write(event.limits()), utc(at), utc(at), sequence)
+                        write(event.limits()), eventTime(at), eventTime(at), sequence)
                 .update();
     }
 
@@ -61,7 +71,7 @@ public class LicensingProjection {
                                last_event_sequence = ?
                          WHERE code = ? AND last_event_sequence < ?""")
                 .params(event.name(), event.billingCycle().code(), event.price(), event.currency(),
-                        write(event.limits()), utc(at), sequence, event.code(), sequence)
+                        write(event.limits()), eventTime(at), sequence, event.code(), sequence)
                 .update();
     }
 
@@ -77,7 +87,7 @@ public class LicensingProjection {
                 .params(event.licenseId(), event.organizationId(), event.keyHint(), event.planCode(),
                         event.productId(), event.type().code(), event.status().code(), utc(event.expiresAt()),
                         write(event.customLimits() == null ? LimitOverrides.NONE : event.customLimits()),
-                        utc(at), utc(at), sequence)
+                        eventTime(at), eventTime(at), sequence)
                 .update();
     }
 
@@ -130,7 +140,7 @@ public class LicensingProjection {
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (id) DO NOTHING""")
                 .params(event.bindingId(), event.licenseId(), event.organizationId(), event.kind().code(),
-                        event.value(), event.manual(), utc(at), utc(at))
+                        event.value(), event.manual(), eventTime(at), eventTime(at))
                 .update();
         touch(event.licenseId(), at);
     }
@@ -144,7 +154,7 @@ public class LicensingProjection {
     /** A binding changes what validations decide: the license counts as changed (nodes poll updated_at). */
     private void touch(java.util.UUID licenseId, Instant at) {
         jdbc.sql("UPDATE licenses SET updated_at = greatest(updated_at, ?) WHERE id = ?")
-                .params(utc(at), licenseId)
+                .params(eventTime(at), licenseId)
                 .update();
     }
 
@@ -157,14 +167,14 @@ public class LicensingProjection {
                         ON CONFLICT (id) DO NOTHING""")
                 .params(event.collisionId(), event.licenseId(), event.organizationId(),
                         event.ips().toArray(String[]::new), utc(event.windowStart()), utc(event.windowEnd()),
-                        event.maxConcurrentIps(), event.policy().code(), utc(at))
+                        event.maxConcurrentIps(), event.policy().code(), eventTime(at))
                 .update();
     }
 
     @EventHandler
     void on(CollisionResolved event, @Timestamp Instant at) {
         jdbc.sql("UPDATE license_collisions SET resolved_at = ?, resolution_note = ? WHERE id = ? AND resolved_at IS NULL")
-                .params(utc(at), event.note(), event.collisionId())
+                .params(eventTime(at), event.note(), event.collisionId())
                 .update();
     }
 
@@ -176,7 +186,7 @@ public class LicensingProjection {
                         VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (id) DO NOTHING""")
                 .params(message.getIdentifier(), event.licenseId(), event.organizationId(), event.metric().code(),
-                        event.quantity(), event.period(), event.used(), event.limit(), utc(at))
+                        event.quantity(), event.period(), event.used(), event.limit(), eventTime(at))
                 .update();
     }
 

@@ -6,6 +6,7 @@ import org.springframework.stereotype.Component;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.UUID;
 
@@ -28,7 +29,7 @@ public class SequencedRows {
         Object[] params = new Object[values.length + 4];
         System.arraycopy(values, 0, params, 0, values.length);
         params[values.length] = sequence;
-        params[values.length + 1] = utc(at);
+        params[values.length + 1] = eventTime(at);
         params[values.length + 2] = id;
         params[values.length + 3] = sequence;
         return jdbc.sql("UPDATE " + table + " SET " + assignments + ", last_event_sequence = ?, updated_at = ?"
@@ -39,6 +40,15 @@ public class SequencedRows {
 
     public static OffsetDateTime utc(Instant at) {
         return at == null ? null : at.atOffset(ZoneOffset.UTC);
+    }
+
+    /**
+     * An event's timestamp as the event store keeps it, to the millisecond. A subscribing projection sees the event
+     * as it is being stored, with the clock's full precision; a replay reads it back from the store. Both must write
+     * the same row.
+     */
+    public static OffsetDateTime eventTime(Instant at) {
+        return at == null ? null : utc(at.truncatedTo(ChronoUnit.MILLIS));
     }
 
     public static String[] sortedArray(Collection<String> values) {

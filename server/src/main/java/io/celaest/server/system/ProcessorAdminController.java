@@ -18,7 +18,9 @@ import java.util.List;
 
 /**
  * Operator view of the projections: their position against the event log, and a replay that resets a
- * processing group and rebuilds its read model from the log (progress visible here while it runs).
+ * processing group and rebuilds its read model from the log (progress visible here while it runs). A streaming
+ * processor is reset and catches up on its own ({@link ReplayTracker} records the end); a subscribing group with a
+ * read model (licensing) is rebuilt in one locked transaction ({@link SubscribingRebuilds}).
  */
 @RestController
 @RequestMapping("/api/v1/admin/processors")
@@ -27,10 +29,12 @@ public class ProcessorAdminController {
 
     private final ProjectionProgress progress;
     private final ReplayTracker replays;
+    private final SubscribingRebuilds rebuilds;
 
-    public ProcessorAdminController(ProjectionProgress progress, ReplayTracker replays) {
+    public ProcessorAdminController(ProjectionProgress progress, ReplayTracker replays, SubscribingRebuilds rebuilds) {
         this.progress = progress;
         this.replays = replays;
+        this.rebuilds = rebuilds;
     }
 
     @GetMapping
@@ -49,11 +53,22 @@ public class ProcessorAdminController {
     }
 
     @PostMapping("/{name}/replay")
-    @Operation(summary = "Rebuild a read model from the event log (platform operator)")
+    @Operation(summary = "Rebuild a read model from the event log (platform operator)",
+            description = "202 with the processor's status; the rebuild runs in the background on this node, with "
+                    + "replaying and replayProgress in GET until it ends. 409 REPLAY_IN_PROGRESS while a rebuild of a "
+                    + "subscribing group runs, 409 REPLAY_UNSUPPORTED for a group without a read model.")
     public ResponseEntity<ProjectionProgress.ProcessorStatus> replay(@Parameter(hidden = true) Caller caller,
                                                                      @PathVariable String name) {
         Access.requirePlatformAdmin(caller);
+        if (rebuilds.rebuilds(name)) {
+            rebuilds.start(name);
+            return ResponseEntity.accepted().body(get(caller, name));
+        }
         StreamingEventProcessor processor = progress.processors().get(name);
+        if (processor == null && progress.subscribing().containsKey(name)) {
+            throw RuleViolation.conflict("REPLAY_UNSUPPORTED", "'" + name + "' handles events as they are stored and "
+                    + "keeps no read model to rebuild from the event log (it only drops this node's cached entries)");
+        }
         if (processor == null) {
             throw RuleViolation.notFound("PROCESSOR_NOT_FOUND", "No such event processor");
         }

@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventTrackerStatus;
 import org.axonframework.eventhandling.StreamingEventProcessor;
+import org.axonframework.eventhandling.SubscribingEventProcessor;
+import org.axonframework.eventhandling.TrackingEventProcessor;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -14,12 +16,15 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
  * Where each projection stands against the head of the event log: used by read-your-writes, readiness,
- * the lag metrics and the operator's replay view.
+ * the lag metrics and the operator's replay view. Streaming processors have a position of their own; subscribing
+ * ones handle each event in the transaction that stores it, so they stand at the head, except while their read
+ * model is being rebuilt ({@link SubscribingRebuilds}).
  */
 @Component
 public class ProjectionProgress {
@@ -27,19 +32,24 @@ public class ProjectionProgress {
     private final EventProcessingConfiguration processing;
     private final JdbcClient jdbc;
     private final MeterRegistry meters;
+    private final SubscribingRebuilds rebuilds;
 
-    public ProjectionProgress(EventProcessingConfiguration processing, JdbcClient jdbc, MeterRegistry meters) {
+    public ProjectionProgress(EventProcessingConfiguration processing, JdbcClient jdbc, MeterRegistry meters,
+                              SubscribingRebuilds rebuilds) {
         this.processing = processing;
         this.jdbc = jdbc;
         this.meters = meters;
+        this.rebuilds = rebuilds;
     }
 
     public record SegmentStatus(int segment, Long position, boolean replaying, boolean caughtUp, boolean errorState,
                                 String error) {
     }
 
-    public record ProcessorStatus(String name, boolean running, boolean error, boolean replaying, long head,
-                                  Long position, Long lag, Double replayProgress, List<SegmentStatus> segments) {
+    /** {@code mode}: pooled, tracking or subscribing (no segments; at the head unless rebuilding). */
+    public record ProcessorStatus(String name, String mode, boolean running, boolean error, boolean replaying,
+                                  long head, Long position, Long lag, Double replayProgress,
+                                  List<SegmentStatus> segments) {
     }
 
     /** Highest committed global index of the event log (0 when empty). */
@@ -55,6 +65,17 @@ public class ProjectionProgress {
             }
         });
         return streaming;
+    }
+
+    /** Processors whose handlers run in the transaction that stores the events. */
+    public Map<String, SubscribingEventProcessor> subscribing() {
+        Map<String, SubscribingEventProcessor> subscribing = new TreeMap<>();
+        processing.eventProcessors().forEach((name, processor) -> {
+            if (processor instanceof SubscribingEventProcessor s) {
+                subscribing.put(name, s);
+            }
+        });
+        return subscribing;
     }
 
     /** Lowest position over the segments this node works on; empty when it holds none. */
@@ -98,10 +119,19 @@ public class ProjectionProgress {
                     .anyMatch(status -> status.isReplaying() && !status.isCaughtUp());
             Double progress = replaying && head > 0 && position.isPresent()
                     ? Math.min(1.0, (double) position.getAsLong() / head) : null;
-            result.add(new ProcessorStatus(name, processor.isRunning(), processor.isError(), replaying, head,
+            result.add(new ProcessorStatus(name, processor instanceof TrackingEventProcessor ? "tracking" : "pooled",
+                    processor.isRunning(), processor.isError(), replaying, head,
                     position.isPresent() ? position.getAsLong() : null,
                     position.isPresent() ? Math.max(0, head - position.getAsLong()) : null, progress, segments));
         });
+        subscribing().forEach((name, processor) -> {
+            Optional<SubscribingRebuilds.Progress> rebuild = rebuilds.progress(name);
+            Long position = rebuild.isPresent() ? rebuild.get().position() : Long.valueOf(head);
+            result.add(new ProcessorStatus(name, "subscribing", processor.isRunning(), processor.isError(),
+                    rebuild.isPresent(), head, position, position == null ? null : Math.max(0, head - position),
+                    rebuild.map(SubscribingRebuilds.Progress::fraction).orElse(null), List.of()));
+        });
+        result.sort(Comparator.comparing(ProcessorStatus::name));
         return result;
     }
 

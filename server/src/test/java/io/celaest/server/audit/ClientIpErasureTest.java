@@ -3,6 +3,7 @@ package io.celaest.server.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.celaest.server.support.Api;
 import io.celaest.server.support.Fixtures;
+import io.celaest.server.support.StoredEvents;
 import io.celaest.server.support.LoopbackClient;
 import org.junit.jupiter.api.Test;
 
@@ -77,7 +78,7 @@ class ClientIpErasureTest extends AuditTestSupport {
 
         // the event log holds none of them in clear: each is sealed under its actor's key
         for (String ip : List.of(IP_ONE, IP_TWO, IP_ANONYMOUS)) {
-            assertThat(eventsContaining(ip)).as(ip).isZero();
+            assertThat(StoredEvents.containing(database, ip)).as(ip).isZero();
         }
         for (Map.Entry<String, String> request : actors.entrySet()) {
             List<JsonNode> metadata = rawMetadata(request.getKey());
@@ -86,7 +87,7 @@ class ClientIpErasureTest extends AuditTestSupport {
                 assertThat(meta.path("clientIp").path("ciphertext").asText()).isNotBlank();
             });
         }
-        List<byte[]> storedBefore = storedEvents(tenant.id());
+        List<byte[]> storedBefore = StoredEvents.bytesOf(database, tenant.id());
 
         // another organization's admin cannot erase this organization's key, by either path
         assertThat(as(other.key(), "POST", apiKeys(tenant) + "/" + one.id() + "/erase", null).status()).isEqualTo(404);
@@ -115,7 +116,7 @@ class ClientIpErasureTest extends AuditTestSupport {
         assertThat(historyIps(tenant)).containsEntry(added, ERASED).containsEntry(addedByTwo, IP_TWO);
 
         // the stored events did not change by a byte, so the hash chain still verifies
-        assertThat(storedEvents(tenant.id()).subList(0, storedBefore.size())).containsExactlyElementsOf(storedBefore);
+        assertThat(StoredEvents.bytesOf(database, tenant.id()).subList(0, storedBefore.size())).containsExactlyElementsOf(storedBefore);
         long from = firstEventOf(tenant.id());
         long head = headOfLog();
         await().atMost(Duration.ofSeconds(30)).until(() -> verify(from, head).path("chainHead").asLong() >= head);
@@ -214,20 +215,6 @@ class ClientIpErasureTest extends AuditTestSupport {
 
     // --- the event log as stored ---
 
-    private long eventsContaining(String text) throws SQLException {
-        try (Connection c = database.connect(); PreparedStatement s = c.prepareStatement(
-                "SELECT count(*) FROM domain_event_entry WHERE position(?::bytea IN meta_data) > 0 "
-                        + "OR position(?::bytea IN payload) > 0")) {
-            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-            s.setBytes(1, bytes);
-            s.setBytes(2, bytes);
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
-
     private List<JsonNode> rawMetadata(String correlation) throws Exception {
         List<JsonNode> metadata = new ArrayList<>();
         try (Connection c = database.connect(); PreparedStatement s = c.prepareStatement(
@@ -243,35 +230,12 @@ class ClientIpErasureTest extends AuditTestSupport {
         return metadata;
     }
 
-    private List<byte[]> storedEvents(String organizationId) throws SQLException {
-        List<byte[]> events = new ArrayList<>();
-        try (Connection c = database.connect(); PreparedStatement s = c.prepareStatement(
-                "SELECT meta_data || payload FROM domain_event_entry WHERE aggregate_identifier = ? "
-                        + "ORDER BY sequence_number")) {
-            s.setString(1, organizationId);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    events.add(rs.getBytes(1));
-                }
-            }
-        }
-        return events;
-    }
-
     private long firstEventOf(String organizationId) throws SQLException {
-        return number("SELECT min(global_index) FROM domain_event_entry WHERE aggregate_identifier = '"
+        return StoredEvents.number(database, "SELECT min(global_index) FROM domain_event_entry WHERE aggregate_identifier = '"
                 + UUID.fromString(organizationId) + "'");
     }
 
     private long headOfLog() throws SQLException {
-        return number("SELECT max(global_index) FROM domain_event_entry");
-    }
-
-    private long number(String sql) throws SQLException {
-        try (Connection c = database.connect(); PreparedStatement s = c.prepareStatement(sql);
-             ResultSet rs = s.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return StoredEvents.number(database, "SELECT max(global_index) FROM domain_event_entry");
     }
 }

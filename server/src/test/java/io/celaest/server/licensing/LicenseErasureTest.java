@@ -3,6 +3,7 @@ package io.celaest.server.licensing;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.celaest.server.support.Api;
 import io.celaest.server.support.Fixtures;
+import io.celaest.server.support.StoredEvents;
 import org.axonframework.common.caching.Cache;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -76,7 +77,7 @@ class LicenseErasureTest extends LicensingTestSupport {
 
         // the event log holds none of them in clear: each is sealed under the license's key
         for (String device : devices) {
-            assertThat(eventsContaining(device)).as(device).isZero();
+            assertThat(StoredEvents.containing(database, device)).as(device).isZero();
         }
         List<JsonNode> stored = storedPayloads(license.id());
         List<JsonNode> bound = stored.stream().filter(e -> e.path("type").asText().endsWith(".LicenseBound")).toList();
@@ -105,7 +106,7 @@ class LicenseErasureTest extends LicensingTestSupport {
         awaitAuditOf(tenant, "detect", "license_collision");
         String listed = auditText(tenant);
         assertThat(listed).contains(IP_ONE).contains(IP_TWO).contains(fingerprint).contains(manual);
-        List<byte[]> storedBefore = storedBytes(license.id());
+        List<byte[]> storedBefore = StoredEvents.bytesOf(database, license.id());
 
         // who may erase: not another organization (404 as for an unknown license), not without licenses:write
         assertThat(api().call("POST", base + "/erase", other.key(), null).status()).isEqualTo(404);
@@ -168,10 +169,10 @@ class LicenseErasureTest extends LicensingTestSupport {
         assertThat(audited).contains(ERASED);
 
         // the stored events did not change by a byte, so the hash chain still verifies
-        assertThat(storedBytes(license.id()).subList(0, storedBefore.size())).containsExactlyElementsOf(storedBefore);
-        long from = number("SELECT min(global_index) FROM domain_event_entry WHERE aggregate_identifier = '"
+        assertThat(StoredEvents.bytesOf(database, license.id()).subList(0, storedBefore.size())).containsExactlyElementsOf(storedBefore);
+        long from = StoredEvents.number(database, "SELECT min(global_index) FROM domain_event_entry WHERE aggregate_identifier = '"
                 + UUID.fromString(license.id()) + "'");
-        long head = number("SELECT max(global_index) FROM domain_event_entry");
+        long head = StoredEvents.number(database, "SELECT max(global_index) FROM domain_event_entry");
         await().atMost(Duration.ofSeconds(30)).until(() -> verify(from, head).path("chainHead").asLong() >= head);
         JsonNode verification = verify(from, head);
         assertThat(verification.path("verified").asBoolean()).as(verification.toString()).isTrue();
@@ -324,20 +325,6 @@ class LicenseErasureTest extends LicensingTestSupport {
 
     // --- the event log as stored ---
 
-    private long eventsContaining(String text) throws SQLException {
-        try (Connection c = database.connect(); PreparedStatement s = c.prepareStatement(
-                "SELECT count(*) FROM domain_event_entry WHERE position(?::bytea IN meta_data) > 0 "
-                        + "OR position(?::bytea IN payload) > 0")) {
-            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-            s.setBytes(1, bytes);
-            s.setBytes(2, bytes);
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
-
     /** The license's stored events as {type, payload, metadata} JSON, in order. */
     private List<JsonNode> storedPayloads(String licenseId) throws Exception {
         List<JsonNode> events = new ArrayList<>();
@@ -350,21 +337,6 @@ class LicenseErasureTest extends LicensingTestSupport {
                     events.add(Api.JSON.createObjectNode().put("type", rs.getString(1))
                             .<com.fasterxml.jackson.databind.node.ObjectNode>set("payload", Api.JSON.readTree(rs.getBytes(2)))
                             .set("metadata", Api.JSON.readTree(rs.getBytes(3))));
-                }
-            }
-        }
-        return events;
-    }
-
-    private List<byte[]> storedBytes(String licenseId) throws SQLException {
-        List<byte[]> events = new ArrayList<>();
-        try (Connection c = database.connect(); PreparedStatement s = c.prepareStatement(
-                "SELECT meta_data || payload FROM domain_event_entry WHERE aggregate_identifier = ? "
-                        + "ORDER BY sequence_number")) {
-            s.setString(1, licenseId);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    events.add(rs.getBytes(1));
                 }
             }
         }
@@ -412,14 +384,6 @@ class LicenseErasureTest extends LicensingTestSupport {
                    AND position(convert_to(?, 'UTF8') IN task_data) > 0""")) {
             s.setString(1, licenseId);
             return s.executeUpdate();
-        }
-    }
-
-    private long number(String sql) throws SQLException {
-        try (Connection c = database.connect(); PreparedStatement s = c.prepareStatement(sql);
-             ResultSet rs = s.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 }

@@ -15,4 +15,7 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.RECORD_COMPONENT, ElementType.FIELD, ElementType.METHOD, ElementType.PARAMETER})
 public @interface PersonalData {
+
+    /** How an erased value reads everywhere: history, read models, exports. */
+    String ERASED = "[erased]";
 }

@@ -1,5 +1,6 @@
 package io.celaest.command.licensing;
 
+import io.celaest.api.platform.PersonalData;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -31,12 +32,12 @@ public class ErasureFollowUp {
 
     /** The license's validations still holding an IP in clear now read erased, like the others (returns how many). */
     public int scrubValidations(UUID licenseId) {
-        // PersonalDataVault.ERASED; by license_id: each day's partition answers from its (license_id, …) index
+        // by license_id: each day's partition answers from its (license_id, …) index
         return jdbc.sql("""
                         UPDATE license_validations
-                           SET ip = '[erased]', fingerprint = CASE WHEN fingerprint IS NULL THEN NULL ELSE '[erased]' END
-                         WHERE license_id = ? AND ip <> '[erased]'""")
-                .param(licenseId)
+                           SET ip = ?, fingerprint = CASE WHEN fingerprint IS NULL THEN NULL ELSE ? END
+                         WHERE license_id = ? AND ip <> ?""")
+                .params(PersonalData.ERASED, PersonalData.ERASED, licenseId, PersonalData.ERASED)
                 .update();
     }
 }

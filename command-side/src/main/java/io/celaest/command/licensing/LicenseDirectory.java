@@ -107,7 +107,7 @@ public class LicenseDirectory {
     private Optional<LicenseRuntime> load(byte[] keyHash) {
         Optional<LicenseRuntime> license = jdbc.sql("""
                         SELECT l.id, l.organization_id, l.status, l.expires_at, l.plan_code, l.product_id,
-                               l.custom_limits, p.limits
+                               l.custom_limits, l.personal_data_erased, p.limits
                           FROM license_keys k
                           JOIN licenses l ON l.id = k.license_id
                           JOIN subscription_plans p ON p.code = l.plan_code
@@ -120,11 +120,12 @@ public class LicenseDirectory {
                     return new LicenseRuntime(rs.getObject("id", UUID.class), rs.getObject("organization_id", UUID.class),
                             LicenseStatus.fromCode(rs.getString("status")),
                             expires == null ? null : expires.toInstant(), rs.getString("plan_code"),
-                            rs.getObject("product_id", UUID.class), limits, Map.of());
+                            rs.getObject("product_id", UUID.class), limits, Map.of(),
+                            rs.getBoolean("personal_data_erased"));
                 })
                 .optional();
         return license.map(l -> new LicenseRuntime(l.id(), l.organizationId(), l.status(), l.expiresAt(),
-                l.planCode(), l.productId(), l.limits(), bindings(l.id())));
+                l.planCode(), l.productId(), l.limits(), bindings(l.id()), l.personalDataErased()));
     }
 
     private Map<String, UUID> bindings(UUID licenseId) {

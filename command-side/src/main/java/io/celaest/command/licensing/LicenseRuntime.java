@@ -10,7 +10,7 @@ import java.util.UUID;
 
 /** What a validation needs to know of a license, as committed: status, end, scope, effective limits, bindings. */
 public record LicenseRuntime(UUID id, UUID organizationId, LicenseStatus status, Instant expiresAt, String planCode,
-                      UUID productId, PlanLimits limits, Map<String, UUID> bindings) {
+                      UUID productId, PlanLimits limits, Map<String, UUID> bindings, boolean personalDataErased) {
 
     static String bindingKey(BindingKind kind, String value) {
         return kind.name() + ":" + value;

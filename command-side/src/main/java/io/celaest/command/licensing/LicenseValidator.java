@@ -7,6 +7,7 @@ import io.celaest.api.licensing.BindingKind;
 import io.celaest.api.licensing.CollisionPolicy;
 import io.celaest.api.licensing.LicenseStatus;
 import io.celaest.api.licensing.ReportCollision;
+import io.celaest.api.platform.PersonalData;
 import io.celaest.api.platform.RuleViolation;
 import io.celaest.api.platform.TooManyRequests;
 import org.axonframework.commandhandling.gateway.CommandGateway;
@@ -76,9 +77,12 @@ public class LicenseValidator {
         Decision decision = license.map(l -> decide(l, keyHash, fingerprint, productId, ip, now, true))
                 .orElse(new Decision(ValidationCode.NOT_FOUND, null));
         LicenseRuntime found = license.orElse(null);
+        // the holder's data of an erased license stays erased: its key may still be presented by their devices
+        boolean erased = found != null && found.personalDataErased();
         try {
             validations.record(new ValidationLog.Entry(TimeOrderedIds.next(now.toEpochMilli()), found == null ? null : found.id(),
-                    found == null ? null : found.organizationId(), now, ip, fingerprint, productId,
+                    found == null ? null : found.organizationId(), now, erased ? PersonalData.ERASED : ip,
+                    erased && fingerprint != null ? PersonalData.ERASED : fingerprint, productId,
                     decision.code().name(), decision.code() == ValidationCode.VALID, decision.touch())).join();
         } catch (CompletionException e) {
             throw new IllegalStateException("The validation could not be recorded", e.getCause());

@@ -26,8 +26,9 @@ import java.util.regex.Pattern;
  * recurring db-scheduler task (one node at a time), so each step is also safe to repeat.
  *
  * <p>Locks: attaching a day takes only a SHARE UPDATE EXCLUSIVE lock on the table, which validations' inserts do
- * not wait for; detaching an expired day briefly takes an exclusive one (with a lock timeout: a busy moment makes
- * the step wait for the next run rather than queue the validations behind it).
+ * not wait for; detaching an expired day briefly takes an exclusive one. Both wait at most 100 ms for their lock
+ * (inserts arriving meanwhile queue behind the waiting step that long at most); a busy moment leaves the step to
+ * the next run. The default partition is normally empty, so attaching a day scans next to nothing.
  */
 @Component
 public class ValidationRetention {
@@ -107,7 +108,7 @@ public class ValidationRetention {
     private Runnable attach(LocalDate day) {
         String partition = name(day);
         return () -> {
-            jdbc.execute("SET LOCAL lock_timeout = '5s'");
+            jdbc.execute("SET LOCAL lock_timeout = '100ms'");
             jdbc.execute("LOCK TABLE " + DEFAULT_PARTITION + " IN SHARE ROW EXCLUSIVE MODE");
             jdbc.execute("CREATE TABLE " + partition + " (LIKE " + TABLE + " INCLUDING DEFAULTS INCLUDING CONSTRAINTS)");
             jdbc.update("WITH moved AS (DELETE FROM " + DEFAULT_PARTITION + " WHERE validated_at >= ? AND validated_at < ? "
@@ -121,7 +122,7 @@ public class ValidationRetention {
     private Runnable drop(LocalDate day) {
         String partition = name(day);
         return () -> {
-            jdbc.execute("SET LOCAL lock_timeout = '5s'");
+            jdbc.execute("SET LOCAL lock_timeout = '100ms'");
             jdbc.execute("ALTER TABLE " + TABLE + " DETACH PARTITION " + partition);
             jdbc.execute("DROP TABLE " + partition);
         };

@@ -215,6 +215,7 @@ public class LicensingProjection {
                          WHERE license_id = ? AND ip <> ?""")
                 .params(PersonalDataVault.ERASED, PersonalDataVault.ERASED, event.licenseId(), PersonalDataVault.ERASED)
                 .update();
+        jdbc.sql("UPDATE licenses SET personal_data_erased = true WHERE id = ?").param(event.licenseId()).update();
         touch(event.licenseId(), at);
     }
 

@@ -11,6 +11,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
@@ -45,7 +48,7 @@ import java.util.UUID;
 @Component
 public class PersonalDataVault {
 
-    public static final String ERASED = "[erased]";
+    public static final String ERASED = io.celaest.api.platform.PersonalData.ERASED;
     public static final String UNAVAILABLE = "[unavailable]";
     /** Field names of an encrypted value in stored JSON. */
     public static final String SUBJECT_FIELD = "personalDataOf";
@@ -56,6 +59,8 @@ public class PersonalDataVault {
     private static final int TAG_BITS = 128;
 
     private final JdbcClient jdbc;
+    /** A new key commits on its own: cached, it must exist even if the command that needed it rolls back. */
+    private final TransactionTemplate ownTransaction;
     private final SecretKey masterKey;
     private final SecureRandom random = new SecureRandom();
     /** Subject → its key, or empty when erased. */
@@ -64,15 +69,18 @@ public class PersonalDataVault {
             .maximumSize(100_000)
             .build();
 
-    public PersonalDataVault(JdbcClient jdbc, @Value("${celaest.master-key:}") String configured,
+    public PersonalDataVault(JdbcClient jdbc, PlatformTransactionManager transactions,
+                             @Value("${celaest.master-key:}") String configured,
                              @Value("${celaest.home:.celaest}") String home) {
         this.jdbc = jdbc;
+        this.ownTransaction = new TransactionTemplate(transactions);
+        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.masterKey = new SecretKeySpec(Base64.getDecoder().decode(
                 configured == null || configured.isBlank() ? masterKeyFile(Path.of(home, "master-key")) : configured.trim()),
                 "AES");
     }
 
-    /** Encrypts a value under the subject's key, creating the key (in the current transaction) if needed. */
+    /** Encrypts a value under the subject's key, creating the key (committed on its own) if needed. */
     public String encrypt(UUID subject, String plaintext) {
         SecretKey key = keys.get(subject, this::loadOrCreate).orElseThrow(() ->
                 new IllegalStateException("Personal data of an erased subject cannot be written"));
@@ -163,16 +171,21 @@ public class PersonalDataVault {
      * A new subject (the usual case: a key is created with the event that introduces the person) costs one
      * statement: the insert either stores our fresh key or, on conflict, finds the key row that already exists
      * (an insert racing ours has committed by then), which is then read. Empty when the subject was erased.
+     * The insert commits in a transaction of its own: were it part of the command's, a rolled-back command (a
+     * concurrent append, a failed group commit) would take the row with it while this node kept the key cached,
+     * and the retried command's values would be sealed under a key no one can read later.
      */
     private Optional<SecretKey> loadOrCreate(UUID subject) {
         try {
             KeyGenerator generator = KeyGenerator.getInstance("AES");
             generator.init(256, random);
             SecretKey key = generator.generateKey();
-            int inserted = jdbc.sql("INSERT INTO personal_data_keys (subject_id, wrapped_key) VALUES (?, ?) ON CONFLICT DO NOTHING")
-                    .params(subject, seal(masterKey, key.getEncoded(), subject))
-                    .update();
-            if (inserted == 1) {
+            byte[] wrapped = seal(masterKey, key.getEncoded(), subject);
+            Integer inserted = ownTransaction.execute(status -> jdbc.sql(
+                            "INSERT INTO personal_data_keys (subject_id, wrapped_key) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                    .params(subject, wrapped)
+                    .update());
+            if (inserted != null && inserted == 1) {
                 return Optional.of(key);
             }
             Optional<SecretKey> existing = load(subject);

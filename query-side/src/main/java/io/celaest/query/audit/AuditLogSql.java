@@ -44,8 +44,8 @@ record AuditLogSql(String sql, List<Object> params) {
         condition(sql, params, "resource_id = ?", filter.resourceId());
         condition(sql, params, "action = ?", filter.action());
         condition(sql, params, "outcome = ?", filter.outcome());
-        condition(sql, params, "occurred_at >= ?", filter.from() == null ? null : filter.from().atOffset(ZoneOffset.UTC));
-        condition(sql, params, "occurred_at < ?", filter.to() == null ? null : filter.to().atOffset(ZoneOffset.UTC));
+        condition(sql, params, "occurred_at >= ?", filter.from() == null ? null : storable(filter.from()));
+        condition(sql, params, "occurred_at < ?", filter.to() == null ? null : storable(filter.to()));
         condition(sql, params, "event_global_index > ?", afterIndex);
         if (range.first() != Long.MIN_VALUE) {
             condition(sql, params, "event_global_index >= ?", range.first());
@@ -206,6 +206,19 @@ record AuditLogSql(String sql, List<Object> params) {
         List<Object> params = new ArrayList<>(lowerParams);
         params.addAll(upperParams);
         return new Probe("SELECT " + String.join(", ", columns), params, lower.size());
+    }
+
+    /** Years PostgreSQL's timestamptz holds go further, but no audit entry lies outside these. */
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
+    /**
+     * A from/to bound as a value PostgreSQL accepts: an instant of year 300000 is a valid ISO-8601 parameter but
+     * out of timestamptz's range, and clamping it selects the same rows.
+     */
+    static OffsetDateTime storable(Instant bound) {
+        Instant clamped = bound.isBefore(EARLIEST) ? EARLIEST : bound.isAfter(LATEST) ? LATEST : bound;
+        return clamped.atOffset(ZoneOffset.UTC);
     }
 
     /** The hour of an instant as audit_log_hours numbers it: floor(epoch seconds / 3600), in any time zone. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.celaest.api.audit.*;
 import io.celaest.api.platform.Caller;
+import io.celaest.api.platform.MetadataKeys;
 import io.celaest.projections.platform.PersonalDataVault;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -60,6 +61,10 @@ public class AuditQueryHandlers {
                         ORDER BY sequence_number LIMIT ?""")
                 .params(query.aggregateId(), type.get(), query.afterSequence(), query.limit() + 1)
                 .query(this::storedEvent).list();
+        if ("plan".equals(query.aggregateType()) && !query.caller().isPlatformWide()) {
+            // the catalogue is every tenant's to audit, but who changed it, from where, is the operator's own data
+            events = events.stream().map(AuditQueryHandlers::withoutRequestDetails).toList();
+        }
         if (events.isEmpty() && query.afterSequence() < 0) {
             return Optional.empty();
         }
@@ -131,6 +136,13 @@ public class AuditQueryHandlers {
         return organization.filter(caller::canSee).map(visible -> stored);
     }
 
+
+    private static StoredEvent withoutRequestDetails(StoredEvent event) {
+        Object actorKind = event.metadata().get(MetadataKeys.ACTOR_KIND);
+        return new StoredEvent(event.sequence(), event.globalIndex(), event.eventIdentifier(), event.timestamp(),
+                event.eventType(), event.payload(),
+                actorKind == null ? Map.of() : Map.of(MetadataKeys.ACTOR_KIND, actorKind));
+    }
 
     private StoredEvent storedEvent(ResultSet rs, int row) throws SQLException {
         return new StoredEvent(rs.getLong("sequence_number"), rs.getLong("global_index"),

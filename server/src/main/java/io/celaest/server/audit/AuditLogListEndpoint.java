@@ -18,7 +18,8 @@ import org.springframework.web.filter.ServerHttpObservationFilter;
 
 import java.io.IOException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,13 +71,13 @@ public class AuditLogListEndpoint extends HttpServlet {
         }
         Parameters parameters = new Parameters(request);
         AuditLogFilter filter = new AuditLogFilter(
-                parameters.parsed("organizationId", UUID::fromString, "expected UUID"),
+                parameters.parsed("organizationId", UUID::fromString, UUID.class),
                 parameters.text("actorId", 255), parameters.text("resourceType", 64), parameters.text("resourceId", 255),
                 parameters.matching("action", ACTION), parameters.matching("outcome", OUTCOME),
-                parameters.parsed("from", AuditLogListEndpoint::instant, "expected Instant"),
-                parameters.parsed("to", AuditLogListEndpoint::instant, "expected Instant"));
+                parameters.parsed("from", AuditLogListEndpoint::instant, Instant.class),
+                parameters.parsed("to", AuditLogListEndpoint::instant, Instant.class));
         String cursor = parameters.text("cursor", 200);
-        Integer limit = parameters.parsed("limit", Integer::valueOf, "expected int");
+        Integer limit = parameters.parsed("limit", Integer::valueOf, int.class);
         if (limit != null && limit < 1) {
             parameters.invalid("limit", "must be greater than or equal to 1");
         } else if (limit != null && limit > MAX_LIMIT) {
@@ -102,9 +103,9 @@ public class AuditLogListEndpoint extends HttpServlet {
         }
     }
 
-    /** ISO-8601 with an offset ({@code 2026-11-24T10:00:00Z}, {@code …+01:00}), as the other endpoints take it. */
+    /** ISO-8601 date-time with an offset or zone ({@code 2026-11-24T10:00:00Z}, {@code …+01:00}), as MVC takes it. */
     private static Instant instant(String text) {
-        return OffsetDateTime.parse(text).toInstant();
+        return ZonedDateTime.parse(text, DateTimeFormatter.ISO_DATE_TIME).toInstant();
     }
 
     private void problem(HttpServletResponse response, ProblemDetail problem, List<Map<String, String>> errors)
@@ -142,16 +143,16 @@ public class AuditLogListEndpoint extends HttpServlet {
             return value;
         }
 
-        /** Absent or empty: null (MVC's defaults); unparseable: an error naming the expected type. */
-        <T> T parsed(String name, Function<String, T> parser, String expected) {
+        /** Absent or blank: null (MVC's defaults); unparseable: an error naming the expected type, as MVC's does. */
+        <T> T parsed(String name, Function<String, T> parser, Class<?> type) {
             String value = request.getParameter(name);
-            if (value == null || value.isEmpty()) {
+            if (value == null || value.isBlank()) {
                 return null;
             }
             try {
                 return parser.apply(value.strip());
             } catch (IllegalArgumentException | DateTimeParseException e) {
-                invalid(name, expected);
+                invalid(name, "expected " + ProblemHandler.simpleType(type));
                 return null;
             }
         }

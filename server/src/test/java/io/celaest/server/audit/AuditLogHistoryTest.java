@@ -121,6 +121,12 @@ class AuditLogHistoryTest extends AuditTestSupport {
         List<JsonNode> events = new ArrayList<>();
         expect(as(auditor, "GET", plan + "/events", null), 200).path("events").forEach(events::add);
         assertThat(events).extracting(e -> e.path("eventType").asText()).containsExactly("PlanCreated", "PlanUpdated");
+        // a tenant's auditor sees what changed, not the operator's request details (IP, user agent, ids)
+        assertThat(events.get(1).path("metadata").path("actorKind").asText()).isEqualTo("platform_admin");
+        assertThat(events.get(1).path("metadata").has("clientIp")).isFalse();
+        assertThat(events.get(1).path("metadata").has("correlationId")).isFalse();
+        assertThat(expect(as(ADMIN_KEY, "GET", plan + "/events", null), 200).path("events").get(1).path("metadata")
+                .has("clientIp")).isTrue();
         Instant created = Instant.parse(events.get(0).path("timestamp").asText());
 
         JsonNode before = expect(as(auditor, "GET", plan + "/state?at=" + created, null), 200).path("state");

@@ -177,9 +177,14 @@ class LicenseErasureTest extends LicensingTestSupport {
         JsonNode verification = verify(from, head);
         assertThat(verification.path("verified").asBoolean()).as(verification.toString()).isTrue();
 
-        // the key answers CANCELLED, on a known device and a new one alike
+        // the key answers CANCELLED, on a known device and a new one alike, and those validations are recorded
+        // without the caller's IP and fingerprint: the holder's devices may keep presenting the key for months
         assertThat(code(validate(IP_ONE, license.key(), null, null))).isEqualTo("CANCELLED");
         assertThat(code(validate("127.0.88.3", license.key(), "fp-new", null))).isEqualTo("CANCELLED");
+        JsonNode afterwards = get(tenant.key(), base + "/validations?limit=200").get("items");
+        assertThat(afterwards.findValuesAsText("code")).contains("CANCELLED");
+        assertThat(afterwards.findValuesAsText("ip")).containsOnly(ERASED);
+        assertThat(afterwards.toString()).doesNotContain("127.0.88.3").doesNotContain("fp-new").doesNotContain(IP_ONE);
     }
 
     @Test

@@ -282,7 +282,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return name;
     }
 
-    private static String simpleType(Class<?> type) {
+    /** How a 400 names the type a field or parameter must have ("a UUID", "an ISO-8601 instant"). */
+    public static String simpleType(Class<?> type) {
         if (type == null) {
             return "another type";
         }

@@ -218,6 +218,10 @@ public class SubscribingRebuilds implements DisposableBean {
     /** The steps of the class comment, in one transaction; returns the last global index read. */
     private Long rebuild(RebuildableReadModel model, List<EventMessageHandler> handlers, Running run,
                          TransactionStatus status) {
+        // one rebuild of a group at a time in the whole cluster: a second one (asked on another node) waits for the
+        // first and then finds little to correct, instead of both holding long transactions and the tables' locks
+        jdbc.sql("SELECT pg_advisory_xact_lock(hashtext(?))").param("celaest:rebuild:" + model.processingGroup())
+                .query((rs, n) -> null).list();
         Map<String, String> live = new LinkedHashMap<>();
         Map<String, List<String>> keys = new LinkedHashMap<>();
         for (String table : model.tables()) {

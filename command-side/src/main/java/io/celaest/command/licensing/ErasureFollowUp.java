@@ -8,8 +8,8 @@ import java.time.Duration;
 import java.util.UUID;
 
 /**
- * A second pass over {@code license_validations} a while after a license's erasure. The erasure scrubs the
- * license's validations in its own transaction, but a validation decided just before (on this node, or on another
+ * Scrubs a license's {@code license_validations} after its erasure: once right after the erasure commits (the
+ * erasing request), and again a while later, because a validation decided just before (on this node, or on another
  * that has not yet seen the cancellation: nodes poll for changes every second) may be committed after it, with its
  * IP and fingerprint in clear. {@link License} schedules this pass as a persistent deadline, so it happens even
  * if the node that erased stops.

@@ -36,11 +36,14 @@ public class LicenseCommandController {
     private final CommandGateway commands;
     private final LicenseOwnership ownership;
     private final LicenseDirectory directory;
+    private final ErasureFollowUp erasureFollowUp;
 
-    public LicenseCommandController(CommandGateway commands, LicenseOwnership ownership, LicenseDirectory directory) {
+    public LicenseCommandController(CommandGateway commands, LicenseOwnership ownership, LicenseDirectory directory,
+                                    ErasureFollowUp erasureFollowUp) {
         this.commands = commands;
         this.ownership = ownership;
         this.directory = directory;
+        this.erasureFollowUp = erasureFollowUp;
     }
 
     public record IssueLicenseRequest(
@@ -192,6 +195,8 @@ public class LicenseCommandController {
         ownership.require(caller, licenseId, Scopes.LICENSES_WRITE);
         commands.sendAndWait(new EraseLicense(licenseId));
         directory.invalidate(licenseId);
+        // validations are not a read model of the license's events: scrubbed here, and again by the deadline
+        erasureFollowUp.scrubValidations(licenseId);
     }
 
     // --- usage ---

@@ -194,10 +194,10 @@ public class LicensingProjection {
 
     /**
      * The holder's device identifiers leave the read models with the key that encrypted them in the events: binding
-     * values, collision IPs (their number is kept) and the IPs and fingerprints of the license's validations read
-     * {@link PersonalDataVault#ERASED}. {@code license_validations} is partitioned by day: the update finds the
-     * license's rows through each partition's (license_id, validated_at, id) index. The license counts as changed,
-     * so every node drops its cached copies (nodes poll updated_at). Idempotent, as a replay needs.
+     * values and collision IPs (their number is kept) read {@link PersonalDataVault#ERASED}. The license's
+     * validations are not this group's table (a rebuild must not write them): {@code ErasureFollowUp} scrubs them
+     * right after the erasure and again a minute later. The license counts as changed, so every node drops its
+     * cached copies (nodes poll updated_at). Idempotent, as a replay needs.
      */
     @EventHandler
     void on(LicenseErased event, @Timestamp Instant at) {
@@ -208,12 +208,6 @@ public class LicensingProjection {
                         UPDATE license_collisions SET ips = array_fill(?::text, ARRAY[cardinality(ips)])
                          WHERE license_id = ? AND ips <> array_fill(?::text, ARRAY[cardinality(ips)])""")
                 .params(PersonalDataVault.ERASED, event.licenseId(), PersonalDataVault.ERASED)
-                .update();
-        jdbc.sql("""
-                        UPDATE license_validations
-                           SET ip = ?, fingerprint = CASE WHEN fingerprint IS NULL THEN NULL ELSE ? END
-                         WHERE license_id = ? AND ip <> ?""")
-                .params(PersonalDataVault.ERASED, PersonalDataVault.ERASED, event.licenseId(), PersonalDataVault.ERASED)
                 .update();
         jdbc.sql("UPDATE licenses SET personal_data_erased = true WHERE id = ?").param(event.licenseId()).update();
         touch(event.licenseId(), at);

@@ -6,14 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
@@ -59,8 +58,6 @@ public class PersonalDataVault {
     private static final int TAG_BITS = 128;
 
     private final JdbcClient jdbc;
-    /** A new key commits on its own: cached, it must exist even if the command that needed it rolls back. */
-    private final TransactionTemplate ownTransaction;
     private final SecretKey masterKey;
     private final SecureRandom random = new SecureRandom();
     /** Subject → its key, or empty when erased. */
@@ -69,20 +66,17 @@ public class PersonalDataVault {
             .maximumSize(100_000)
             .build();
 
-    public PersonalDataVault(JdbcClient jdbc, PlatformTransactionManager transactions,
-                             @Value("${celaest.master-key:}") String configured,
+    public PersonalDataVault(JdbcClient jdbc, @Value("${celaest.master-key:}") String configured,
                              @Value("${celaest.home:.celaest}") String home) {
         this.jdbc = jdbc;
-        this.ownTransaction = new TransactionTemplate(transactions);
-        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.masterKey = new SecretKeySpec(Base64.getDecoder().decode(
                 configured == null || configured.isBlank() ? masterKeyFile(Path.of(home, "master-key")) : configured.trim()),
                 "AES");
     }
 
-    /** Encrypts a value under the subject's key, creating the key (committed on its own) if needed. */
+    /** Encrypts a value under the subject's key, creating the key (in the current transaction) if needed. */
     public String encrypt(UUID subject, String plaintext) {
-        SecretKey key = keys.get(subject, this::loadOrCreate).orElseThrow(() ->
+        SecretKey key = keyFor(subject).orElseThrow(() ->
                 new IllegalStateException("Personal data of an erased subject cannot be written"));
         return Base64.getEncoder().encodeToString(seal(key, plaintext.getBytes(StandardCharsets.UTF_8), subject));
     }
@@ -95,7 +89,7 @@ public class PersonalDataVault {
      * actor was erased).
      */
     public Object seal(UUID subject, String plaintext) {
-        Optional<SecretKey> key = keys.get(subject, this::loadOrCreate);
+        Optional<SecretKey> key = keyFor(subject);
         if (key.isEmpty()) {
             return ERASED;
         }
@@ -171,9 +165,6 @@ public class PersonalDataVault {
      * A new subject (the usual case: a key is created with the event that introduces the person) costs one
      * statement: the insert either stores our fresh key or, on conflict, finds the key row that already exists
      * (an insert racing ours has committed by then), which is then read. Empty when the subject was erased.
-     * The insert commits in a transaction of its own: were it part of the command's, a rolled-back command (a
-     * concurrent append, a failed group commit) would take the row with it while this node kept the key cached,
-     * and the retried command's values would be sealed under a key no one can read later.
      */
     private Optional<SecretKey> loadOrCreate(UUID subject) {
         try {
@@ -181,11 +172,11 @@ public class PersonalDataVault {
             generator.init(256, random);
             SecretKey key = generator.generateKey();
             byte[] wrapped = seal(masterKey, key.getEncoded(), subject);
-            Integer inserted = ownTransaction.execute(status -> jdbc.sql(
+            int inserted = jdbc.sql(
                             "INSERT INTO personal_data_keys (subject_id, wrapped_key) VALUES (?, ?) ON CONFLICT DO NOTHING")
                     .params(subject, wrapped)
-                    .update());
-            if (inserted != null && inserted == 1) {
+                    .update();
+            if (inserted == 1) {
                 return Optional.of(key);
             }
             Optional<SecretKey> existing = load(subject);
@@ -197,6 +188,30 @@ public class PersonalDataVault {
             throw new IllegalStateException(e);
         }
     }
+
+    /**
+     * The subject's key (empty: erased), created if there is none. Only a key read or created outside a
+     * transaction is cached at once: one created in a command's transaction may yet vanish with it (a concurrent
+     * append rolls the command's savepoint back, a group commit fails), and a cached key whose row is gone would
+     * seal the retried command's values under a key no one can read later. Within the command, the key is kept
+     * for its other fields; once committed, the first read on this node caches it.
+     */
+    private Optional<SecretKey> keyFor(UUID subject) {
+        Optional<SecretKey> cached = keys.getIfPresent(subject);
+        if (cached != null) {
+            return cached;
+        }
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            return CurrentUnitOfWork.isStarted()
+                    ? CurrentUnitOfWork.get().getOrComputeResource(KEY_RESOURCE + subject, name -> loadOrCreate(subject))
+                    : loadOrCreate(subject);
+        }
+        Optional<SecretKey> committed = loadOrCreate(subject);
+        keys.put(subject, committed);
+        return committed;
+    }
+
+    private static final String KEY_RESOURCE = PersonalDataVault.class.getName() + ".key:";
 
     /** null when no key row exists; empty when the key was destroyed. */
     private Optional<SecretKey> load(UUID subject) {

@@ -1,5 +1,6 @@
 // What the benchmark programs (IdentityThroughput, LicensingBench, AuditBench) share: their environment, the
-// measurement window with its CPU accounting from /proc, statistics, a lean HTTP/1.1 client and small JDBC helpers.
+// measurement window with its CPU accounting from /proc, statistics, a lean HTTP/1.1 client, closed-loop load
+// generators (a blocking thread per client, or non-blocking connections on selector threads) and small JDBC helpers.
 //
 // bench/run compiles this file together with one program and runs it:
 //   javac -d .celaest/bench/classes -cp <postgresql.jar> bench/BenchSupport.java bench/IdentityThroughput.java
@@ -19,7 +20,12 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.StandardSocketOptions;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +45,7 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.regex.Pattern;
 
@@ -509,6 +516,500 @@ final class BenchSupport {
         long[] all = merge(latencies);
         return new Load(all.length, all, measuredErrors.get(), errors.get(), measuredTooMany.get(),
                 errors.get() >= abortAfter, w.cpu());
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Closed-loop load on non-blocking connections: httpLoad's semantics, but every client's connection is served by
+    // one selector thread (or a few) instead of a blocking thread of its own. On a 2-core machine shared with the
+    // server and PostgreSQL, 64 runnable client threads compete with the server for the CPU and the scheduler; one
+    // thread multiplexing 64 connections costs less CPU per request and far fewer context switches.
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * As httpLoad (same plans, window, error counting, abortAfter and Load), with POSTs of JSON over `clients`
+     * non-blocking HTTP/1.1 keep-alive connections to baseUrl, spread over `selectorThreads` threads (client c on
+     * thread c % selectorThreads). Client c's connection is bound to locals.apply(c) (locals or its answer null: any
+     * address); bearer may be null (no Authorization header). Each connection has exactly one request in flight. A
+     * failed request (status -1: connect, I/O, protocol error or a 30 s timeout) closes its connection, and that
+     * client reconnects after 100 ms while the others go on; an answer with Connection: close reconnects at once.
+     * Plans are built in the calling thread, so an exception there (an Abort) reaches the caller.
+     */
+    static Load httpLoadNio(Window w, int clients, int selectorThreads, String threadName, String errorPrefix,
+                            int abortAfter, String bearer, IntFunction<InetAddress> locals,
+                            IntFunction<HttpPlan> plans) throws InterruptedException {
+        if (selectorThreads < 1 || selectorThreads > clients) {
+            throw new IllegalArgumentException("selector threads must be 1.." + clients + ": " + selectorThreads);
+        }
+        URI uri = URI.create(baseUrl);
+        String host = uri.getHost();
+        int port = uri.getPort() == -1 ? 80 : uri.getPort();
+        String fixedHeaders = " HTTP/1.1\r\nHost: " + host + ":" + port
+                + (bearer == null ? "" : "\r\nAuthorization: Bearer " + bearer)
+                + "\r\nAccept: application/json\r\nContent-Type: application/json\r\nContent-Length: ";
+        NioHttpLoad load = new NioHttpLoad(w, abortAfter);
+        List<List<NioHttpLoad.Client>> groups = new ArrayList<>();
+        for (int t = 0; t < selectorThreads; t++) groups.add(new ArrayList<>());
+        for (int c = 0; c < clients; c++) {
+            InetAddress local = locals == null ? null : locals.apply(c);
+            // IPv4 loopback explicitly when bound: a socket bound to 127.0.x.y cannot reach ::1 (as LeanHttp).
+            InetSocketAddress remote = new InetSocketAddress(
+                    local != null && host.equals("localhost") ? "127.0.0.1" : host, port);
+            groups.get(c % selectorThreads).add(new NioHttpLoad.Client(plans.apply(c), local, remote, fixedHeaders));
+        }
+        List<NioHttpLoad.Loop> loops = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < selectorThreads; t++) {
+            NioHttpLoad.Loop loop = load.new Loop(groups.get(t).toArray(new NioHttpLoad.Client[0]));
+            loops.add(loop);
+            threads.add(new Thread(loop, threadName + "-selector-" + t));
+        }
+        for (Thread t : threads) t.start();
+        for (Thread t : threads) t.join();
+        for (String sample : load.errorSamples) System.out.println(errorPrefix + sample);
+        long[] all = merge(loops.stream().map(l -> l.latencies).toList());
+        return new Load(all.length, all, load.measuredErrors.get(), load.errors.get(), load.measuredTooMany.get(),
+                load.errors.get() >= abortAfter, w.cpu());
+    }
+
+    /** httpLoadNio's state: the counters its selector threads share, the threads' loops and the connections. */
+    static final class NioHttpLoad {
+        static final long CONNECT_TIMEOUT_NANOS = 5_000_000_000L;
+        static final long REQUEST_TIMEOUT_NANOS = 30_000_000_000L;   // as LeanHttp's read timeout
+        static final long RECONNECT_DELAY_NANOS = 100_000_000L;      // after a failure, as httpLoad's sleep
+        static final long TIMER_TICK_NANOS = 100_000_000L;           // timeouts checked this often
+        static final int MAX_RESPONSE_BYTES = 16 << 20;
+        static final byte[] CRLF2 = {'\r', '\n', '\r', '\n'};
+
+        final Window w;
+        final int abortAfter;
+        final AtomicLong errors = new AtomicLong();
+        final AtomicLong measuredErrors = new AtomicLong();
+        final AtomicLong measuredTooMany = new AtomicLong();
+        final ConcurrentLinkedQueue<String> errorSamples = new ConcurrentLinkedQueue<>();
+
+        NioHttpLoad(Window w, int abortAfter) {
+            this.w = w;
+            this.abortAfter = abortAfter;
+        }
+
+        boolean stopping() { return w.over() || errors.get() >= abortAfter; }
+
+        /** One client: its connection, reused buffers, the request in flight and the parse state of its answer. */
+        static final class Client {
+            final HttpPlan plan;
+            final InetAddress local;
+            final InetSocketAddress remote;
+            final String fixedHeaders;
+            String headPath;                                   // the path `head` was encoded for
+            byte[] head;                                       // "POST <path> HTTP/1.1 ... Content-Length: "
+            ByteBuffer out = ByteBuffer.allocate(1024);        // the request being written
+            ByteBuffer in = ByteBuffer.allocate(8 * 1024);     // the answer read so far, from position 0
+            SocketChannel channel;
+            SelectionKey key;
+            int interest;
+            boolean inFlight;
+            String path;
+            long start, deadline, resumeAt;                   // resumeAt 0: no reconnect pending
+            // Parse state of the answer in `in`.
+            int scanned, bodyStart, status, bodyLength;
+            long contentLength;
+            boolean chunked, closeAfter, untilClose;
+
+            Client(HttpPlan plan, InetAddress local, InetSocketAddress remote, String fixedHeaders) {
+                this.plan = plan;
+                this.local = local;
+                this.remote = remote;
+                this.fixedHeaders = fixedHeaders;
+            }
+
+            /** Puts the request into `out`, ready to write; only the body and its length are encoded per request. */
+            void encode(String path, String json) {
+                if (head == null || !path.equals(headPath)) {
+                    head = ("POST " + path + fixedHeaders).getBytes(StandardCharsets.ISO_8859_1);
+                    headPath = path;
+                }
+                if (json == null) json = "";
+                int n = json.length();
+                boolean ascii = true;
+                for (int i = 0; i < n && ascii; i++) ascii = json.charAt(i) < 0x80;
+                byte[] utf8 = ascii ? null : json.getBytes(StandardCharsets.UTF_8);
+                int length = ascii ? n : utf8.length;
+                int size = head.length + 10 + CRLF2.length + length;
+                if (out.capacity() < size) out = ByteBuffer.allocate(Math.max(size, out.capacity() * 2));
+                byte[] o = out.array();
+                System.arraycopy(head, 0, o, 0, head.length);
+                int p = head.length;
+                int digits = 1;
+                for (int v = length; v >= 10; v /= 10) digits++;
+                for (int v = length, i = p + digits - 1; i >= p; i--, v /= 10) o[i] = (byte) ('0' + v % 10);
+                p += digits;
+                System.arraycopy(CRLF2, 0, o, p, CRLF2.length);
+                p += CRLF2.length;
+                if (ascii) {
+                    for (int i = 0; i < n; i++) o[p++] = (byte) json.charAt(i);
+                } else {
+                    System.arraycopy(utf8, 0, o, p, length);
+                    p += length;
+                }
+                out.clear().limit(p);
+            }
+
+            void resetAnswer() {
+                in.clear();
+                scanned = 0;
+                bodyStart = -1;
+                status = 0;
+                contentLength = -1;
+                chunked = closeAfter = untilClose = false;
+            }
+
+            /**
+             * Whether `in` holds the whole answer (then status, bodyStart and bodyLength describe it; a chunked body
+             * is joined in place). Content-Length, chunked and close-delimited bodies (complete only at end of stream).
+             */
+            boolean complete() throws IOException {
+                byte[] a = in.array();
+                int limit = in.position();
+                if (bodyStart < 0) {
+                    int end = indexOf(a, Math.max(0, scanned - 3), limit, CRLF2);
+                    if (end < 0) {
+                        scanned = limit;
+                        if (limit > 64 * 1024) throw new IOException("response head over 64 KiB");
+                        return false;
+                    }
+                    parseHead(a, end);
+                    bodyStart = end + CRLF2.length;
+                }
+                if (chunked) {
+                    int end = chunks(a, bodyStart, limit, false);
+                    if (end < 0) return false;
+                    if (end < limit) closeAfter = true;        // bytes after the answer: do not reuse the connection
+                    chunks(a, bodyStart, limit, true);
+                    return true;
+                }
+                if (untilClose) return false;
+                if (limit - bodyStart < contentLength) return false;
+                if (limit - bodyStart > contentLength) closeAfter = true;
+                bodyLength = (int) contentLength;
+                return true;
+            }
+
+            /** The body of an answer delimited by the end of the stream, which has come. */
+            void endOfStream() {
+                bodyLength = in.position() - bodyStart;
+            }
+
+            void parseHead(byte[] a, int end) throws IOException {
+                int eol = indexOf(a, 0, end + 2, CRLF2, 2);
+                if (eol < 12 || !startsWith(a, 0, "HTTP/1.") || a[8] != ' ') {
+                    throw new IOException("bad status line: " + new String(a, 0, Math.max(0, Math.min(eol, 200)),
+                            StandardCharsets.ISO_8859_1));
+                }
+                status = 0;
+                for (int i = 9; i < 12; i++) {
+                    if (a[i] < '0' || a[i] > '9') throw new IOException("bad status code");
+                    status = status * 10 + a[i] - '0';
+                }
+                for (int line = eol + 2; line < end; ) {
+                    int next = indexOf(a, line, end + 2, CRLF2, 2);
+                    int colon = line;
+                    while (colon < next && a[colon] != ':') colon++;
+                    if (colon < next) {
+                        int v = colon + 1, ve = next;
+                        while (v < ve && (a[v] == ' ' || a[v] == '\t')) v++;
+                        while (ve > v && (a[ve - 1] == ' ' || a[ve - 1] == '\t')) ve--;
+                        if (nameIs(a, line, colon, "content-length")) {
+                            if (v == ve) throw new IOException("empty Content-Length");
+                            long length = 0;
+                            for (int i = v; i < ve; i++) {
+                                if (a[i] < '0' || a[i] > '9' || length > MAX_RESPONSE_BYTES) {
+                                    throw new IOException("bad Content-Length");
+                                }
+                                length = length * 10 + a[i] - '0';
+                            }
+                            contentLength = length;
+                        } else if (nameIs(a, line, colon, "transfer-encoding")) {
+                            chunked = new String(a, v, ve - v, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT)
+                                    .contains("chunked");
+                        } else if (nameIs(a, line, colon, "connection")) {
+                            if (ve - v == 5 && regionIs(a, v, "close")) closeAfter = true;
+                        }
+                    }
+                    line = next + 2;
+                }
+                if (status < 200) throw new IOException("unexpected interim answer " + status);
+                if (status == 204 || status == 304) {
+                    contentLength = 0;
+                    chunked = false;
+                } else if (!chunked && contentLength < 0) {
+                    untilClose = closeAfter = true;            // body delimited by connection close
+                }
+                if (contentLength > MAX_RESPONSE_BYTES) throw new IOException("response over 16 MiB");
+            }
+
+            /**
+             * Walks a chunked body from `from`: returns the end of the chunked message (trailers included), or -1 when
+             * it has not fully arrived. With join, moves the chunks' data together at `from` and sets bodyLength.
+             */
+            int chunks(byte[] a, int from, int limit, boolean join) throws IOException {
+                int p = from, joined = from;
+                while (true) {
+                    int eol = indexOf(a, p, limit, CRLF2, 2);
+                    if (eol < 0) return -1;
+                    long size = 0;
+                    int i = p;
+                    for (; i < eol && a[i] != ';' && a[i] != ' '; i++) {
+                        int d = Character.digit(a[i], 16);
+                        if (d < 0 || size > MAX_RESPONSE_BYTES) throw new IOException("bad chunk size");
+                        size = size * 16 + d;
+                    }
+                    if (i == p) throw new IOException("bad chunk size");
+                    p = eol + 2;
+                    if (size == 0) {
+                        while (true) {                         // trailers, up to an empty line
+                            int t = indexOf(a, p, limit, CRLF2, 2);
+                            if (t < 0) return -1;
+                            boolean empty = t == p;
+                            p = t + 2;
+                            if (empty) break;
+                        }
+                        if (join) bodyLength = joined - from;
+                        return p;
+                    }
+                    if (limit - p < size + 2) return -1;
+                    int s = (int) size;
+                    if (a[p + s] != '\r' || a[p + s + 1] != '\n') throw new IOException("bad chunk end");
+                    if (join) {
+                        System.arraycopy(a, p, a, joined, s);
+                        joined += s;
+                    }
+                    p += s + 2;
+                }
+            }
+        }
+
+        /** One selector thread's clients: all their I/O, parsing, timeouts and reconnects. */
+        final class Loop implements Runnable {
+            final Client[] connections;
+            final LongList latencies = new LongList(1 << 16);
+            final Consumer<SelectionKey> onReady = this::ready;
+            Selector selector;
+            int inFlight;
+            long nextTimers;                                   // when timeouts and reconnects are due for a look
+
+            Loop(Client[] connections) {
+                this.connections = connections;
+            }
+
+            @Override
+            public void run() {
+                try (Selector s = Selector.open()) {
+                    selector = s;
+                    nextTimers = System.nanoTime() + TIMER_TICK_NANOS;
+                    for (Client c : connections) {
+                        if (!stopping()) begin(c);
+                    }
+                    while (inFlight > 0 || !stopping()) {
+                        long now = System.nanoTime();
+                        if (now - nextTimers >= 0) timers(now);
+                        long wait = Math.max(1, (nextTimers - now + 999_999) / 1_000_000);
+                        selector.select(onReady, wait);
+                    }
+                } catch (Throwable e) {
+                    e.printStackTrace();
+                    errorSamples.add(Thread.currentThread().getName() + " died: " + e);
+                    errors.addAndGet(abortAfter);
+                } finally {
+                    for (Client c : connections) close(c);
+                }
+            }
+
+            /** Fails requests past their deadline and starts the reconnects that are due. */
+            void timers(long now) {
+                nextTimers = now + TIMER_TICK_NANOS;
+                for (Client c : connections) {
+                    if (c.inFlight && now - c.deadline >= 0) {
+                        fail(c, c.key != null && c.interest == SelectionKey.OP_CONNECT
+                                ? "java.net.SocketTimeoutException: connect timed out"
+                                : "java.net.SocketTimeoutException: Read timed out");
+                    } else if (c.resumeAt != 0) {
+                        if (now - c.resumeAt >= 0) {
+                            c.resumeAt = 0;
+                            if (!stopping()) begin(c);
+                        } else if (c.resumeAt - nextTimers < 0) {
+                            nextTimers = c.resumeAt;
+                        }
+                    }
+                }
+            }
+
+            /** The client's next request: encoded, then written at once (connecting first when needed). */
+            void begin(Client c) {
+                String[] request = c.plan.next();
+                c.path = request[0];
+                c.start = System.nanoTime();
+                c.deadline = c.start + REQUEST_TIMEOUT_NANOS;
+                c.inFlight = true;
+                inFlight++;
+                c.encode(request[0], request[1]);
+                c.resetAnswer();
+                try {
+                    if (c.channel != null) {
+                        write(c);
+                        return;
+                    }
+                    SocketChannel channel = SocketChannel.open();
+                    c.channel = channel;
+                    channel.configureBlocking(false);
+                    channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                    if (c.local != null) channel.bind(new InetSocketAddress(c.local, 0));
+                    if (channel.connect(c.remote)) {
+                        c.key = channel.register(selector, c.interest = SelectionKey.OP_READ, c);
+                        write(c);
+                    } else {
+                        c.key = channel.register(selector, c.interest = SelectionKey.OP_CONNECT, c);
+                        c.deadline = Math.min(c.deadline, System.nanoTime() + CONNECT_TIMEOUT_NANOS);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    fail(c, e.toString());
+                }
+            }
+
+            /** A selected key: connected, writable or readable. */
+            void ready(SelectionKey key) {
+                Client c = (Client) key.attachment();
+                if (c.key != key || !key.isValid()) return;    // closed since
+                try {
+                    int ops = key.readyOps();
+                    if ((ops & SelectionKey.OP_CONNECT) != 0) {
+                        if (c.channel.finishConnect()) {
+                            c.deadline = c.start + REQUEST_TIMEOUT_NANOS;
+                            write(c);
+                        }
+                    } else if ((ops & SelectionKey.OP_WRITE) != 0) {
+                        write(c);
+                    } else if ((ops & SelectionKey.OP_READ) != 0) {
+                        read(c);
+                    }
+                } catch (IOException e) {
+                    if (c.inFlight) fail(c, e.toString());
+                    else close(c);
+                }
+            }
+
+            void write(Client c) throws IOException {
+                c.channel.write(c.out);
+                interest(c, c.out.hasRemaining() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+            }
+
+            void interest(Client c, int ops) {
+                if (c.interest != ops) c.key.interestOps(c.interest = ops);
+            }
+
+            void read(Client c) throws IOException {
+                if (!c.inFlight) {                             // idle (the window is over): the server closed it
+                    close(c);
+                    return;
+                }
+                if (!c.in.hasRemaining()) {
+                    if (c.in.capacity() >= MAX_RESPONSE_BYTES) throw new IOException("response over 16 MiB");
+                    c.in = ByteBuffer.allocate(c.in.capacity() * 2).put(c.in.flip());
+                }
+                int n = c.channel.read(c.in);
+                if (n < 0) {
+                    if (c.untilClose && c.bodyStart >= 0) {
+                        c.endOfStream();
+                        answered(c);
+                    } else {
+                        fail(c, "java.io.IOException: connection closed by server");
+                    }
+                } else if (n > 0 && c.complete()) {
+                    answered(c);
+                }
+            }
+
+            /** A complete answer in c.in. */
+            void answered(Client c) {
+                String body = new String(c.in.array(), c.bodyStart, c.bodyLength, StandardCharsets.UTF_8);
+                boolean close = c.closeAfter;
+                finish(c, c.status, body);
+                if (close) close(c);                           // the next request reconnects
+                if (!stopping()) begin(c);
+            }
+
+            /** The request failed: its connection is closed and the client goes on after RECONNECT_DELAY_NANOS. */
+            void fail(Client c, String error) {
+                long end = finish(c, -1, error);
+                close(c);
+                c.resumeAt = end + RECONNECT_DELAY_NANOS;
+                if (c.resumeAt - nextTimers < 0) nextTimers = c.resumeAt;
+            }
+
+            /** Counts a finished request as httpLoad does; returns its end time. */
+            long finish(Client c, int status, String body) {
+                long end = System.nanoTime();
+                c.inFlight = false;
+                inFlight--;
+                boolean measured = w.measured(c.start, end);
+                if (c.plan.ok(status, body)) {
+                    if (measured) latencies.add(end - c.start);
+                } else {
+                    errors.incrementAndGet();
+                    if (measured) measuredErrors.incrementAndGet();
+                    if (measured && status == 429) measuredTooMany.incrementAndGet();
+                    if (errorSamples.size() < MAX_ERROR_SAMPLES) {
+                        errorSamples.add("POST " + c.path + " -> " + status + ": " + abbreviate(body));
+                    }
+                }
+                return end;
+            }
+
+            void close(Client c) {
+                if (c.channel == null) return;
+                try {
+                    c.channel.close();                         // cancels the key too
+                } catch (IOException ignored) {
+                }
+                c.channel = null;
+                c.key = null;
+                c.interest = 0;
+            }
+        }
+
+        /** The first index in a[from, to) where `pattern` (its first `length` bytes) starts, or -1. */
+        static int indexOf(byte[] a, int from, int to, byte[] pattern, int length) {
+            outer:
+            for (int i = from; i <= to - length; i++) {
+                for (int j = 0; j < length; j++) if (a[i + j] != pattern[j]) continue outer;
+                return i;
+            }
+            return -1;
+        }
+
+        static int indexOf(byte[] a, int from, int to, byte[] pattern) {
+            return indexOf(a, from, to, pattern, pattern.length);
+        }
+
+        static boolean startsWith(byte[] a, int from, String s) {
+            for (int i = 0; i < s.length(); i++) if (a[from + i] != s.charAt(i)) return false;
+            return true;
+        }
+
+        /** Whether a[from, from + s.length()) is s, ignoring ASCII case (s in lower case). */
+        static boolean regionIs(byte[] a, int from, String s) {
+            for (int i = 0; i < s.length(); i++) {
+                int b = a[from + i];
+                if (b >= 'A' && b <= 'Z') b += 'a' - 'A';
+                if (b != s.charAt(i)) return false;
+            }
+            return true;
+        }
+
+        /** Whether the header name in a[from, colon) is `name` (lower case), ignoring case and trailing blanks. */
+        static boolean nameIs(byte[] a, int from, int colon, String name) {
+            while (colon > from && (a[colon - 1] == ' ' || a[colon - 1] == '\t')) colon--;
+            return colon - from == name.length() && regionIs(a, from, name);
+        }
     }
 
     /** One raw client's work on its own prepared statement. */

@@ -6,17 +6,20 @@
 //   javac -d /tmp/bench -cp $PG bench/BenchSupport.java bench/LicensingBench.java
 //   java -cp /tmp/bench:$PG bench.LicensingBench \
 //        [--clients 64] [--usage-clients 16] [--licenses 3000] [--seconds 20] [--warmup 5] [--rounds 3]
-//        [--raw-batch 100] [--initial-warmup 30]
+//        [--raw-batch 100] [--initial-warmup 30] [--load-threads 1]
 // Environment: CELAEST_BENCH_BASE_URL (default http://localhost:8080), CELAEST_BENCH_ADMIN_KEY (required),
 //              CELAEST_DB_URL / CELAEST_DB_USER / CELAEST_DB_PASSWORD (default the private cluster, celaest/celaest).
 //
 // Setup: one enterprise organization and --licenses perpetual enterprise licenses, issued through the API.
-// Validation clients: client i connects from its own loopback address (127.0.x.y; Linux routes all of 127/8 to lo),
-// so the server sees 64 client IPs, and validates licenses i, i + clients, i + 2*clients, ... round robin with a fixed
-// fingerprint of its own: every license has one binding (made during the initial warm-up), one IP, no collisions,
-// and no key is validated more often than about (validations/s) / licenses per second. No bearer token; only
-// 200 with code VALID counts. Usage clients: POST /api/v1/licenses/{id}/usage (ai_requests, 1) with the admin key,
-// client j over licenses j, j + usage-clients, ...; each is a durable command (a UsageRecorded event); only 200 counts.
+// Validation clients: non-blocking keep-alive connections served by one selector thread (--load-threads N: N
+// threads; BenchSupport.httpLoadNio), not a thread per client: the load generator shares the 2 cores with the server
+// and PostgreSQL, and 64 runnable client threads would compete with the server. Client i connects from its own
+// loopback address (127.0.x.y; Linux routes all of 127/8 to lo), so the server sees 64 client IPs, and validates
+// licenses i, i + clients, i + 2*clients, ... round robin with a fixed fingerprint of its own: every license has one
+// binding (made during the initial warm-up), one IP, no collisions, and no key is validated more often than about
+// (validations/s) / licenses per second. No bearer token; only 200 with code VALID counts. Usage clients (a blocking
+// thread each, BenchSupport.httpLoad): POST /api/v1/licenses/{id}/usage (ai_requests, 1) with the admin key, client j
+// over licenses j, j + usage-clients, ...; each is a durable command (a UsageRecorded event); only 200 counts.
 // Raw: the same number of clients as validations, each with its own JDBC connection (reWriteBatchedInserts=true,
 // autocommit), inserting --raw-batch rows per statement (one durable commit per batch) into bench_raw_validations,
 // created LIKE license_validations INCLUDING ALL (same columns, primary key and indexes) and dropped at the end.
@@ -46,6 +49,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 
 public class LicensingBench {
@@ -58,6 +62,8 @@ public class LicensingBench {
     static int rounds = 3;
     static int rawBatch = 100;
     static int initialWarmup = 30;
+    /** Selector threads serving the validation clients' non-blocking connections. */
+    static int loadThreads = 1;
 
     static final double TARGET_PER_SECOND = 10_000;
     static final double TARGET_P99_MS = 10;
@@ -92,10 +98,10 @@ public class LicensingBench {
         if (pool != null && !pool.isBlank()) {
             limits += "; CELAEST_DB_POOL_SIZE=" + pool + " in this environment (applies if the server was started with it)";
         }
-        System.out.printf("Run %s: %d validation clients (each from its own 127.0.x.y), %d usage clients, %d licenses, "
-                        + "%d round(s) of [validations, usage, raw], each %ds warm-up + %ds measured; raw batches of %d rows%n"
-                        + "rate limits: %s%n%n", runId, clients, usageClients, licenseCount, rounds, warmup, seconds,
-                rawBatch, limits);
+        System.out.printf("Run %s: %d validation clients (each from its own 127.0.x.y; non-blocking connections on %s), "
+                        + "%d usage clients, %d licenses, %d round(s) of [validations, usage, raw], each %ds warm-up + "
+                        + "%ds measured; raw batches of %d rows%nrate limits: %s%n%n", runId, clients, selectorThreads(),
+                usageClients, licenseCount, rounds, warmup, seconds, rawBatch, limits);
 
         List<Result> valid = new ArrayList<>();
         List<Result> usage = new ArrayList<>();
@@ -275,7 +281,7 @@ public class LicensingBench {
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Platform phases: closed-loop clients, each with its own keep-alive connection.
+    // Platform phases: closed-loop clients, each with its own keep-alive connection (validations: non-blocking ones).
     // ------------------------------------------------------------------------------------------------------------
 
     /** One client's next request: the path and JSON body for its n-th request. */
@@ -304,29 +310,37 @@ public class LicensingBench {
         });
     }
 
-    /** Closed-loop POSTs (BenchSupport.httpLoad); an answer counts when it has okStatus and contains okMarker. */
+    /**
+     * Closed-loop POSTs; an answer counts when it has okStatus and contains okMarker. Validations: non-blocking
+     * connections on loadThreads selector threads (BenchSupport.httpLoadNio); usage: a blocking thread per client
+     * (BenchSupport.httpLoad).
+     */
     static Result httpPhase(Window w, int clientCount, String name, int okStatus, String okMarker, boolean validation,
                             Function<Integer, Requests> plan) throws InterruptedException {
-        Load load = httpLoad(w, clientCount, name, "  " + name + " error: ", ABORT_AFTER_ERRORS,
-                client -> validation ? new LeanHttp(null, clientAddress(client)) : new LeanHttp(adminKey, null),
-                client -> {
-                    Requests requests = plan.apply(client);
-                    return new HttpPlan() {
-                        long n = 0;
+        IntFunction<HttpPlan> plans = client -> {
+            Requests requests = plan.apply(client);
+            return new HttpPlan() {
+                long n = 0;
 
-                        @Override
-                        public String[] next() {
-                            return requests.next(n++);
-                        }
+                @Override
+                public String[] next() {
+                    return requests.next(n++);
+                }
 
-                        @Override
-                        public boolean ok(int status, String body) {
-                            boolean ok = status == okStatus && body.contains(okMarker);
-                            if (ok && validation) validAnswers.incrementAndGet();
-                            return ok;
-                        }
-                    };
-                });
+                @Override
+                public boolean ok(int status, String body) {
+                    boolean ok = status == okStatus && body.contains(okMarker);
+                    if (ok && validation) validAnswers.incrementAndGet();
+                    return ok;
+                }
+            };
+        };
+        String errorPrefix = "  " + name + " error: ";
+        Load load = validation
+                ? httpLoadNio(w, clientCount, loadThreads, name, errorPrefix, ABORT_AFTER_ERRORS, null,
+                        LicensingBench::clientAddress, plans)
+                : httpLoad(w, clientCount, name, errorPrefix, ABORT_AFTER_ERRORS, client -> new LeanHttp(adminKey, null),
+                        plans);
         if (load.allErrors() > load.measuredErrors()) {
             System.out.printf("  %s: %d failed requests in this phase, warm-up included%n", name, load.allErrors());
         }
@@ -452,9 +466,14 @@ public class LicensingBench {
                 recorded, answers, recorded >= answers ? "OK" : "MISSING ROWS");
         System.out.println("rate limits: " + limits);
         printMachine(pgVersion);
-        System.out.printf("load: %d validation clients over %d licenses, %d usage clients, %ds initial warm-up, "
-                        + "%ds warm-up + %ds measured per phase, %d rounds, raw batches of %d rows%n", clients,
-                licenseCount, usageClients, initialWarmup, warmup, seconds, rounds, rawBatch);
+        System.out.printf("load: %d validation clients over %d licenses (non-blocking, %s), %d usage clients "
+                        + "(a thread each), %ds initial warm-up, %ds warm-up + %ds measured per phase, %d rounds, raw "
+                        + "batches of %d rows%n", clients, licenseCount, selectorThreads(), usageClients, initialWarmup,
+                warmup, seconds, rounds, rawBatch);
+    }
+
+    static String selectorThreads() {
+        return loadThreads == 1 ? "one selector thread" : loadThreads + " selector threads";
     }
 
     static double others(Result r) {
@@ -498,16 +517,18 @@ public class LicensingBench {
                 case "--rounds" -> rounds = v;
                 case "--raw-batch" -> rawBatch = v;
                 case "--initial-warmup" -> initialWarmup = v;
+                case "--load-threads" -> loadThreads = v;
                 default -> die("unknown option " + a + " (known: --clients, --usage-clients, --licenses, --seconds, "
-                        + "--warmup, --rounds, --raw-batch, --initial-warmup)");
+                        + "--warmup, --rounds, --raw-batch, --initial-warmup, --load-threads)");
             }
         }
         if (clients < 1 || clients > 1000 || usageClients < 1 || usageClients > 256 || licenseCount < clients
                 || licenseCount < usageClients || licenseCount > 100_000 || seconds < 1 || seconds > 600 || warmup < 0
                 || warmup > 600 || rounds < 1 || rounds > 10 || rawBatch < 1 || rawBatch > 5000 || initialWarmup < 0
-                || initialWarmup > 600) {
+                || initialWarmup > 600 || loadThreads < 1 || loadThreads > Math.min(clients, 64)) {
             die("option out of range (clients 1-1000, usage-clients 1-256, licenses >= both and <= 100000, "
-                    + "seconds 1-600, warmup 0-600, rounds 1-10, raw-batch 1-5000, initial-warmup 0-600)");
+                    + "seconds 1-600, warmup 0-600, rounds 1-10, raw-batch 1-5000, initial-warmup 0-600, "
+                    + "load-threads 1-min(clients, 64))");
         }
     }
 }

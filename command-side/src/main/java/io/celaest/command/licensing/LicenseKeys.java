@@ -34,38 +34,82 @@ public final class LicenseKeys {
 
     /** The canonical form (30 symbols, upper case, no dashes) when the text is a well-formed key. */
     public static Optional<String> canonical(String text) {
-        if (text == null || text.length() > 64) {
-            return Optional.empty();
+        char[] symbols = canonicalSymbols(text);
+        return symbols == null ? Optional.empty() : Optional.of(new String(symbols));
+    }
+
+    /**
+     * The SHA-256 of the canonical form, or null when the text is not a well-formed key: the validation hot path,
+     * so one table lookup per character and one digest per thread instead of a provider lookup per call.
+     */
+    public static byte[] hashOfCanonical(String text) {
+        char[] symbols = canonicalSymbols(text);
+        if (symbols == null) {
+            return null;
         }
-        StringBuilder out = new StringBuilder(LENGTH);
-        for (int i = 0; i < text.length(); i++) {
-            char c = Character.toUpperCase(text.charAt(i));
-            if (c == '-' || c == ' ') {
-                continue;
-            }
-            c = switch (c) {
-                case 'O' -> '0';
-                case 'I', 'L' -> '1';
-                default -> c;
-            };
-            if (ALPHABET.indexOf(c) < 0 || out.length() == LENGTH) {
-                return Optional.empty();
-            }
-            out.append(c);
+        byte[] ascii = new byte[LENGTH];
+        for (int i = 0; i < LENGTH; i++) {
+            ascii[i] = (byte) symbols[i];
         }
-        if (out.length() != LENGTH) {
-            return Optional.empty();
-        }
-        int check = checkValue(out.subSequence(0, RANDOM_SYMBOLS));
-        return ALPHABET.indexOf(out.charAt(RANDOM_SYMBOLS)) == check ? Optional.of(out.toString()) : Optional.empty();
+        return SHA256.get().digest(ascii);
     }
 
     public static byte[] hash(String canonical) {
+        return SHA256.get().digest(canonical.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.US_ASCII));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    });
+
+    /** Symbol value of each ASCII character as typed (either case, look-alikes O/I/L); -1 skipped (dash, space), -2 invalid. */
+    private static final byte[] VALUE_OF = new byte[128];
+
+    static {
+        java.util.Arrays.fill(VALUE_OF, (byte) -2);
+        VALUE_OF['-'] = -1;
+        VALUE_OF[' '] = -1;
+        for (int v = 0; v < ALPHABET.length(); v++) {
+            char c = ALPHABET.charAt(v);
+            VALUE_OF[c] = (byte) v;
+            VALUE_OF[Character.toLowerCase(c)] = (byte) v;
+        }
+        for (char c : new char[]{'O', 'o'}) {
+            VALUE_OF[c] = 0;
+        }
+        for (char c : new char[]{'I', 'i', 'L', 'l'}) {
+            VALUE_OF[c] = 1;
+        }
+    }
+
+    /** The 30 canonical symbols when the text is a well-formed key whose check symbol matches, else null. */
+    private static char[] canonicalSymbols(String text) {
+        if (text == null || text.length() > 64) {
+            return null;
+        }
+        char[] out = new char[LENGTH];
+        int[] values = new int[LENGTH];
+        int n = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            int value = c < 128 ? VALUE_OF[c] : -2;
+            if (value == -1) {
+                continue;
+            }
+            if (value == -2 || n == LENGTH) {
+                return null;
+            }
+            values[n] = value;
+            out[n++] = ALPHABET.charAt(value);
+        }
+        if (n != LENGTH) {
+            return null;
+        }
+        return checkValue(values, RANDOM_SYMBOLS) == values[RANDOM_SYMBOLS] ? out : null;
     }
 
     /** The last group of the display form: enough for people to tell keys apart, useless to guess one. */
@@ -86,10 +130,18 @@ public final class LicenseKeys {
 
     /** Luhn mod N (N = 32): catches every single-symbol error and most adjacent transpositions. */
     static int checkValue(CharSequence symbols) {
+        int[] values = new int[symbols.length()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = ALPHABET.indexOf(symbols.charAt(i));
+        }
+        return checkValue(values, values.length);
+    }
+
+    private static int checkValue(int[] values, int count) {
         int factor = 2;
         int sum = 0;
-        for (int i = symbols.length() - 1; i >= 0; i--) {
-            int addend = factor * ALPHABET.indexOf(symbols.charAt(i));
+        for (int i = count - 1; i >= 0; i--) {
+            int addend = factor * values[i];
             factor = factor == 2 ? 1 : 2;
             sum += addend / 32 + addend % 32;
         }

@@ -22,7 +22,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The validation hot path. Reads the license from {@link LicenseDirectory} (memory, or one indexed lookup), runs
@@ -66,28 +66,33 @@ public class LicenseValidator {
         this.suspendAfterCollisions = suspendAfterCollisions;
     }
 
-    public Outcome validate(String key, String fingerprint, UUID productId, String ip) {
-        byte[] keyHash = LicenseKeys.canonical(key).map(LicenseKeys::hash).orElse(null);
+    /** A decided validation: its outcome, answerable once {@code recorded} completes (it fails if it could not be). */
+    public record Validation(Outcome outcome, CompletableFuture<Void> recorded) {
+    }
+
+    /**
+     * Decides on this thread and hands the validation to the group commit of {@code license_validations}: the
+     * caller prepares its answer now and sends it when {@code recorded} completes, without holding a thread while
+     * the commit runs. Throws {@link TooManyRequests} at once when a rate limit stops the request.
+     */
+    public Validation validate(String key, String fingerprint, UUID productId, String ip) {
+        byte[] keyHash = LicenseKeys.hashOfCanonical(key);
         OptionalLong wait = limiter.tryAcquire(ip, keyHash);
         if (wait.isPresent()) {
             throw new TooManyRequests("Too many validations from this address or of this key", wait.getAsLong());
         }
         Instant now = clock.instant();
-        Optional<LicenseRuntime> license = keyHash == null ? Optional.empty() : directory.find(keyHash);
-        Decision decision = license.map(l -> decide(l, keyHash, fingerprint, productId, ip, now, true))
-                .orElse(new Decision(ValidationCode.NOT_FOUND, null));
-        LicenseRuntime found = license.orElse(null);
+        LicenseRuntime found = keyHash == null ? null : directory.find(keyHash).orElse(null);
+        Decision decision = found == null ? new Decision(ValidationCode.NOT_FOUND, null)
+                : decide(found, keyHash, fingerprint, productId, ip, now, true);
         // the holder's data of an erased license stays erased: its key may still be presented by their devices
         boolean erased = found != null && found.personalDataErased();
-        try {
-            validations.record(new ValidationLog.Entry(TimeOrderedIds.next(now.toEpochMilli()), found == null ? null : found.id(),
-                    found == null ? null : found.organizationId(), now, erased ? PersonalData.ERASED : ip,
-                    erased && fingerprint != null ? PersonalData.ERASED : fingerprint, productId,
-                    decision.code().name(), decision.code() == ValidationCode.VALID, decision.touch())).join();
-        } catch (CompletionException e) {
-            throw new IllegalStateException("The validation could not be recorded", e.getCause());
-        }
-        return new Outcome(decision.code(), found);
+        CompletableFuture<Void> recorded = validations.record(new ValidationLog.Entry(
+                TimeOrderedIds.next(now.toEpochMilli()), found == null ? null : found.id(),
+                found == null ? null : found.organizationId(), now, erased ? PersonalData.ERASED : ip,
+                erased && fingerprint != null ? PersonalData.ERASED : fingerprint, productId, decision.code().name(),
+                decision.code() == ValidationCode.VALID, decision.touch()));
+        return new Validation(new Outcome(decision.code(), found), recorded);
     }
 
     private record Decision(ValidationCode code, UUID touch) {

@@ -53,6 +53,20 @@ class LicenseKeysTest {
         assertThat(LicenseKeys.canonical(key + "0")).isEmpty();
         assertThat(LicenseKeys.canonical("")).isEmpty();
         assertThat(LicenseKeys.canonical(null)).isEmpty();
+        assertThat(LicenseKeys.canonical(key.replace('-', '\u00e9'))).isEmpty();
+    }
+
+    @Test
+    void theHotPathHashIsTheHashOfTheCanonicalForm() {
+        String key = LicenseKeys.generate();
+        byte[] expected = LicenseKeys.hash(key.replace("-", ""));
+        assertThat(LicenseKeys.hashOfCanonical(key)).isEqualTo(expected);
+        assertThat(LicenseKeys.hashOfCanonical(key.toLowerCase().replace('0', 'o'))).isEqualTo(expected);
+        char last = key.charAt(key.length() - 1);
+        assertThat(LicenseKeys.hashOfCanonical(key.substring(0, key.length() - 1) + (last == 'A' ? 'B' : 'A')))
+                .isNull();
+        assertThat(LicenseKeys.hashOfCanonical("not a key")).isNull();
+        assertThat(LicenseKeys.hashOfCanonical(null)).isNull();
     }
 
     @Test

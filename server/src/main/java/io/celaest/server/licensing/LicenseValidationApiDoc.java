@@ -15,7 +15,7 @@ import org.springframework.stereotype.Component;
 
 import java.util.List;
 
-/** Puts {@link LicenseValidationEndpoint} (a servlet filter, invisible to springdoc) into the OpenAPI document. */
+/** Puts {@link LicenseValidationHandler} (a Jetty handler, invisible to springdoc) into the OpenAPI document. */
 @Component
 public class LicenseValidationApiDoc implements OpenApiCustomizer {
 
@@ -24,11 +24,11 @@ public class LicenseValidationApiDoc implements OpenApiCustomizer {
         if (openApi.getComponents() == null) {
             openApi.setComponents(new Components());
         }
-        ModelConverters.getInstance().read(LicenseValidationEndpoint.ValidateRequest.class)
+        ModelConverters.getInstance().read(LicenseValidationHandler.ValidateRequest.class)
                 .forEach(openApi.getComponents()::addSchemas);
-        ModelConverters.getInstance().read(LicenseValidationEndpoint.ValidationResponse.class)
+        ModelConverters.getInstance().read(LicenseValidationHandler.ValidationResponse.class)
                 .forEach(openApi.getComponents()::addSchemas);
-        ModelConverters.getInstance().read(LicenseValidationEndpoint.LicenseSummary.class)
+        ModelConverters.getInstance().read(LicenseValidationHandler.LicenseSummary.class)
                 .forEach(openApi.getComponents()::addSchemas);
         Schema<?> request = new Schema<>().$ref("#/components/schemas/ValidateRequest");
         Schema<?> answer = new Schema<>().$ref("#/components/schemas/ValidationResponse");
@@ -50,6 +50,6 @@ public class LicenseValidationApiDoc implements OpenApiCustomizer {
                         .addApiResponse("413", new ApiResponse().description("Body over 8 KiB").content(problem))
                         .addApiResponse("415", new ApiResponse().description("Not application/json").content(problem))
                         .addApiResponse("429", new ApiResponse().description("Rate limited; see Retry-After").content(problem)));
-        openApi.path(LicenseValidationEndpoint.PATH, new PathItem().post(validate));
+        openApi.path(LicenseValidationHandler.PATH, new PathItem().post(validate));
     }
 }

@@ -47,7 +47,7 @@ public class AuthenticationFilter extends OncePerRequestFilter {
     }
 
     /** Endpoints without a bearer token: the public key that verifies offline license files. (License validation
-     *  takes none either; it is served before this filter, by LicenseValidationEndpoint.) */
+     *  takes none either; it is served ahead of the servlets, by LicenseValidationHandler.) */
     public static final java.util.Set<String> PUBLIC_ENDPOINTS = java.util.Set.of("GET /api/v1/licensing/public-key");
 
     @Override

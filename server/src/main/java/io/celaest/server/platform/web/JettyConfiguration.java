@@ -1,0 +1,43 @@
+package io.celaest.server.platform.web;
+
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.embedded.jetty.JettyServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import java.util.List;
+
+/**
+ * The embedded Jetty: client IPs through {@link TrustedProxies} on every connector, and the Jetty core handlers
+ * declared as beans ({@link Handler.Wrapper}s, e.g. the license validation hot path) in front of the servlet
+ * context, in their {@code @Order}. Such a handler serves its own paths and passes every other request on.
+ */
+@Configuration
+public class JettyConfiguration {
+
+    @Bean
+    WebServerFactoryCustomizer<JettyServletWebServerFactory> celaestJetty(
+            @Value("${celaest.web.trusted-proxies:}") String trustedProxies,
+            ObjectProvider<Handler.Wrapper> aheadOfServlets) {
+        TrustedProxies proxies = new TrustedProxies(trustedProxies);
+        return factory -> factory.addServerCustomizers(server -> {
+            for (Connector connector : server.getConnectors()) {
+                HttpConnectionFactory http = connector.getConnectionFactory(HttpConnectionFactory.class);
+                if (http != null) {
+                    http.getHttpConfiguration().addCustomizer(proxies);
+                }
+            }
+            List<Handler.Wrapper> handlers = aheadOfServlets.orderedStream().toList();
+            for (int i = handlers.size() - 1; i >= 0; i--) {
+                Handler.Wrapper handler = handlers.get(i);
+                handler.setHandler(server.getHandler());
+                server.setHandler(handler);
+            }
+        });
+    }
+}

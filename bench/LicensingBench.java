@@ -6,7 +6,7 @@
 //   javac -d /tmp/bench -cp $PG bench/BenchSupport.java bench/LicensingBench.java
 //   java -cp /tmp/bench:$PG bench.LicensingBench \
 //        [--clients 64] [--usage-clients 16] [--licenses 3000] [--seconds 20] [--warmup 5] [--rounds 3]
-//        [--raw-batch 100] [--initial-warmup 30] [--load-threads 1]
+//        [--raw-batch 100] [--initial-warmup 30] [--load-threads 1] [--validations-only 0]
 // Environment: CELAEST_BENCH_BASE_URL (default http://localhost:8080), CELAEST_BENCH_ADMIN_KEY (required),
 //              CELAEST_DB_URL / CELAEST_DB_USER / CELAEST_DB_PASSWORD (default the private cluster, celaest/celaest).
 //
@@ -62,6 +62,8 @@ public class LicensingBench {
     static int rounds = 3;
     static int rawBatch = 100;
     static int initialWarmup = 30;
+    /** --validations-only 1: no usage and raw phases (quick comparisons of server settings; no ratio then). */
+    static boolean validationsOnly = false;
     /** Selector threads serving the validation clients' non-blocking connections. */
     static int loadThreads = 1;
 
@@ -116,14 +118,17 @@ public class LicensingBench {
                         initialWarmup);
                 Result w = validationPhase(new Window(initialWarmup, 0));
                 if (w.errors() > 0) System.out.println("  warm-up errors: " + w.errors());
-                usagePhase(new Window(Math.max(5, initialWarmup / 3), 0));
-                awaitProjections();
+                if (!validationsOnly) {
+                    usagePhase(new Window(Math.max(5, initialWarmup / 3), 0));
+                    awaitProjections();
+                }
             }
             for (int round = 1; round <= rounds; round++) {
                 Result v = validationPhase(new Window(warmup, seconds));
                 valid.add(v);
                 print("round " + round + " validations", v, "validations/s");
                 if (v.errors() >= ABORT_AFTER_ERRORS) throw new Abort("too many validation errors, stopping");
+                if (validationsOnly) continue;
                 Result u = usagePhase(new Window(warmup, seconds));
                 usage.add(u);
                 print("round " + round + " usage      ", u, "records/s    ");
@@ -518,8 +523,9 @@ public class LicensingBench {
                 case "--raw-batch" -> rawBatch = v;
                 case "--initial-warmup" -> initialWarmup = v;
                 case "--load-threads" -> loadThreads = v;
+                case "--validations-only" -> validationsOnly = v != 0;
                 default -> die("unknown option " + a + " (known: --clients, --usage-clients, --licenses, --seconds, "
-                        + "--warmup, --rounds, --raw-batch, --initial-warmup, --load-threads)");
+                        + "--warmup, --rounds, --raw-batch, --initial-warmup, --load-threads, --validations-only)");
             }
         }
         if (clients < 1 || clients > 1000 || usageClients < 1 || usageClients > 256 || licenseCount < clients

@@ -1,5 +1,8 @@
 package io.celaest.command.licensing;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -19,13 +22,18 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@code license_validations}, written durably before each answer. Validations arriving together share one
- * transaction (group commit): writer threads take whatever is queued, up to {@code max-batch} rows, insert them as
- * one batch, commit, then release the waiting requests. Bindings' last use is refreshed in the same commit.
+ * transaction (group commit): the writer thread takes whatever is queued, up to {@code max-batch} rows, inserts them
+ * as one batch and commits, then a releasing thread answers them while the writer goes on with the next batch.
+ * Bindings' last use is refreshed in the same commit. One writer by default: on a loaded machine two writers made
+ * smaller batches and twice the commits for no more throughput (docs/benchmarks.md, licensing). Meters
+ * {@code celaest.license.validation.batch.*} tell where a validation's time goes.
  */
 @Component
 public class ValidationLog implements SmartLifecycle {
@@ -35,7 +43,7 @@ public class ValidationLog implements SmartLifecycle {
                  UUID productId, String code, boolean valid, UUID touchBinding) {
     }
 
-    private record Pending(Entry entry, CompletableFuture<Void> done) {
+    private record Pending(Entry entry, CompletableFuture<Void> done, long queuedAt) {
     }
 
     private static final Logger log = LoggerFactory.getLogger(ValidationLog.class);
@@ -48,10 +56,25 @@ public class ValidationLog implements SmartLifecycle {
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
 
-    public ValidationLog(JdbcTemplate jdbc, PlatformTransactionManager transactions,
-                         @Value("${celaest.licensing.validation-log.writers:2}") int writers,
+    private final Timer waited;
+    private final Timer committed;
+    private final Timer released;
+    private ExecutorService releaser;
+    private final DistributionSummary batchSizes;
+
+    public ValidationLog(JdbcTemplate jdbc, PlatformTransactionManager transactions, MeterRegistry meters,
+                         @Value("${celaest.licensing.validation-log.writers:1}") int writers,
                          @Value("${celaest.licensing.validation-log.max-batch:500}") int maxBatch) {
         this.jdbc = jdbc;
+        // where a validation's time goes between its decision and its answer
+        this.waited = Timer.builder("celaest.license.validation.batch.wait").publishPercentiles(0.5, 0.99)
+                .description("Time the oldest validation of a batch waited for a writer to take it").register(meters);
+        this.committed = Timer.builder("celaest.license.validation.batch.commit").publishPercentiles(0.5, 0.99)
+                .description("Time to insert and commit one batch of validations").register(meters);
+        this.released = Timer.builder("celaest.license.validation.batch.release").publishPercentiles(0.5, 0.99)
+                .description("Time from a batch's commit until its validations are answered").register(meters);
+        this.batchSizes = DistributionSummary.builder("celaest.license.validation.batch.size")
+                .publishPercentiles(0.5, 0.99).description("Validations per group commit").register(meters);
         this.transactions = new TransactionTemplate(transactions);
         this.writers = writers;
         this.maxBatch = maxBatch;
@@ -65,7 +88,7 @@ public class ValidationLog implements SmartLifecycle {
             return done;
         }
         try {
-            queue.put(new Pending(entry, done));
+            queue.put(new Pending(entry, done, System.nanoTime()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             done.completeExceptionally(e);
@@ -73,9 +96,13 @@ public class ValidationLog implements SmartLifecycle {
         return done;
     }
 
+    /**
+     * Takes what is queued, writes and commits it, and hands the committed batch to the releasing thread: the
+     * answers (one socket write each) go out while this thread already writes the next batch.
+     */
     private void writeLoop() {
-        List<Pending> batch = new ArrayList<>(maxBatch);
         while (running || !queue.isEmpty()) {
+            List<Pending> batch = new ArrayList<>(64);
             try {
                 Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
@@ -83,16 +110,22 @@ public class ValidationLog implements SmartLifecycle {
                 }
                 batch.add(first);
                 queue.drainTo(batch, maxBatch - 1);
+                long taken = System.nanoTime();
+                waited.record(taken - first.queuedAt(), TimeUnit.NANOSECONDS);
+                batchSizes.record(batch.size());
                 write(batch);
-                batch.forEach(p -> p.done().complete(null));
+                long written = System.nanoTime();
+                committed.record(written - taken, TimeUnit.NANOSECONDS);
+                releaser.execute(() -> {
+                    batch.forEach(p -> p.done().complete(null));
+                    released.record(System.nanoTime() - written, TimeUnit.NANOSECONDS);
+                });
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
                 log.error("Could not record {} license validations", batch.size(), e);
                 batch.forEach(p -> p.done().completeExceptionally(e));
-            } finally {
-                batch.clear();
             }
         }
     }
@@ -149,6 +182,11 @@ public class ValidationLog implements SmartLifecycle {
     @Override
     public void start() {
         running = true;
+        releaser = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "validation-release");
+            thread.setDaemon(true);
+            return thread;
+        });
         for (int i = 0; i < writers; i++) {
             Thread thread = new Thread(this::writeLoop, "validation-log-" + i);
             thread.setDaemon(true);
@@ -168,6 +206,12 @@ public class ValidationLog implements SmartLifecycle {
             }
         }
         threads.clear();
+        releaser.shutdown();
+        try {
+            releaser.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

@@ -17,6 +17,7 @@ import io.celaest.server.platform.security.RequestContext;
 import io.celaest.server.platform.web.Problems;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -45,6 +46,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -87,7 +89,7 @@ public class LicenseValidationHandler extends Handler.Wrapper {
     private volatile Parts parts;
 
     private record Parts(LicenseValidator validator, ObjectMapper json, ObjectReader reader, ObjectWriter writer,
-                         Map<ValidationCode, Counter> counted) {
+                         Map<ValidationCode, Counter> counted, Timer served) {
     }
 
     public LicenseValidationHandler(ObjectProvider<LicenseValidator> validator, ObjectProvider<ObjectMapper> json,
@@ -110,7 +112,10 @@ public class LicenseValidationHandler extends Handler.Wrapper {
                                 .description("License validations answered, by code").register(meters));
                     }
                     parts = new Parts(validatorProvider.getObject(), json, json.readerFor(ValidateRequest.class),
-                            json.writerFor(ValidationResponse.class), counted);
+                            json.writerFor(ValidationResponse.class), counted,
+                            Timer.builder("celaest.license.validation.served").publishPercentiles(0.5, 0.99)
+                                    .description("Time from a validation's decision to its answer being sent")
+                                    .register(meters));
                 }
                 p = parts;
             }
@@ -223,6 +228,7 @@ public class LicenseValidationHandler extends Handler.Wrapper {
         // the context of the commands a validation may send (a first binding, a collision)
         RequestContext.set(new RequestContext(Caller.licenseKeyHolder(), ip,
                 truncate(request.getHeaders().get(HttpHeader.USER_AGENT)), correlationId(), null));
+        long started = System.nanoTime();
         try {
             LicenseValidator.Validation validation = p.validator().validate(parsed.key(), parsed.fingerprint(),
                     parsed.productId(), ip);
@@ -235,6 +241,7 @@ public class LicenseValidationHandler extends Handler.Wrapper {
                 } else {
                     counter.increment();
                     send(response, callback, HttpStatus.OK.value(), JSON, answer);
+                    p.served().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                 }
             });
         } catch (TooManyRequests limited) {

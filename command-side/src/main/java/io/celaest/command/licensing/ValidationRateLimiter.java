@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.local.SynchronizationStrategy;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -40,11 +41,17 @@ public class ValidationRateLimiter {
 
     /** Empty when allowed; else the seconds to wait before retrying. */
     OptionalLong tryAcquire(String ip, byte[] keyHash) {
-        OptionalLong ipWait = take(perIp.get(ip, k -> Bucket.builder().addLimit(ipLimit).build()));
+        OptionalLong ipWait = take(perIp.get(ip, k -> bucket(ipLimit)));
         if (ipWait.isPresent() || keyHash == null) {
             return ipWait;
         }
-        return take(perKey.get(ByteBuffer.wrap(keyHash), k -> Bucket.builder().addLimit(keyLimit).build()));
+        return take(perKey.get(ByteBuffer.wrap(keyHash), k -> bucket(keyLimit)));
+    }
+
+    /** Locked, not lock-free: the lock-free bucket allocates a new state per request, garbage on the hot path. */
+    private static Bucket bucket(Bandwidth limit) {
+        return Bucket.builder().addLimit(limit).withSynchronizationStrategy(SynchronizationStrategy.SYNCHRONIZED)
+                .build();
     }
 
     private static OptionalLong take(Bucket bucket) {

@@ -1,6 +1,8 @@
 package io.celaest.server.licensing;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -87,6 +89,8 @@ public class LicenseValidationHandler extends Handler.Wrapper {
     private final ObjectProvider<ObjectMapper> jsonProvider;
     private final ObjectProvider<MeterRegistry> metersProvider;
     private volatile Parts parts;
+    private final Cache<LicenseRuntime, byte[]> validAnswers = Caffeine.newBuilder().weakKeys()
+            .maximumSize(200_000).build();
 
     private record Parts(LicenseValidator validator, ObjectMapper json, ObjectReader reader, ObjectWriter writer,
                          Map<ValidationCode, Counter> counted, Timer served) {
@@ -233,7 +237,7 @@ public class LicenseValidationHandler extends Handler.Wrapper {
             LicenseValidator.Validation validation = p.validator().validate(parsed.key(), parsed.fingerprint(),
                     parsed.productId(), ip);
             // the answer is ready before the commit: the thread that completes a whole batch only sends bytes
-            byte[] answer = p.writer().writeValueAsBytes(summary(validation.outcome()));
+            byte[] answer = answer(p, validation.outcome());
             Counter counter = p.counted().get(validation.outcome().code());
             validation.recorded().whenComplete((recorded, failure) -> {
                 if (failure != null) {
@@ -253,6 +257,22 @@ public class LicenseValidationHandler extends Handler.Wrapper {
         } finally {
             RequestContext.clear();
         }
+    }
+
+    /**
+     * The answer's bytes. A VALID answer depends only on the license's state, which the directory shares as one
+     * object until it changes, so its bytes are kept with that object (weakly: they go when it goes).
+     */
+    private byte[] answer(Parts p, LicenseValidator.Outcome outcome) throws JsonProcessingException {
+        if (outcome.code() != ValidationCode.VALID) {
+            return p.writer().writeValueAsBytes(summary(outcome));
+        }
+        byte[] cached = validAnswers.getIfPresent(outcome.license());
+        if (cached == null) {
+            cached = p.writer().writeValueAsBytes(summary(outcome));
+            validAnswers.put(outcome.license(), cached);
+        }
+        return cached;
     }
 
     private void unavailable(Parts p, Response response, Callback callback, Throwable failure) {
@@ -277,7 +297,7 @@ public class LicenseValidationHandler extends Handler.Wrapper {
     private static void send(Response response, Callback callback, int status, HttpField contentType, byte[] body) {
         response.setStatus(status);
         response.getHeaders().put(contentType);
-        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        // one last write of the whole body: Jetty sends it with its Content-Length
         response.write(true, ByteBuffer.wrap(body), callback);
     }
 

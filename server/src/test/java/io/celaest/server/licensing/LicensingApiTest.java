@@ -211,7 +211,9 @@ class LicensingApiTest extends LicensingTestSupport {
         assertThat(api().call("GET", "/v3/api-docs", null, null).text()).contains("/api/v1/licenses/validate",
                 "ValidateRequest");
         assertThat(api().call("GET", "/actuator/prometheus", null, null).text())
-                .contains("celaest_license_validations_total{code=\"NOT_FOUND\"}");
+                .contains("celaest_license_validations_total{code=\"NOT_FOUND\"}",
+                        "celaest_license_validation_served_seconds_count", "celaest_license_validation_batch_commit_seconds",
+                        "celaest_license_validation_batch_size");
     }
 
     @Test

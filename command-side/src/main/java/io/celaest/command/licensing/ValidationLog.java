@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,7 +51,7 @@ public class ValidationLog implements SmartLifecycle {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
-    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(100_000);
+    private final BlockingQueue<Pending> queue;
     private final int writers;
     private final int maxBatch;
     private final List<Thread> threads = new ArrayList<>();
@@ -64,7 +65,9 @@ public class ValidationLog implements SmartLifecycle {
 
     public ValidationLog(JdbcTemplate jdbc, PlatformTransactionManager transactions, MeterRegistry meters,
                          @Value("${celaest.licensing.validation-log.writers:1}") int writers,
-                         @Value("${celaest.licensing.validation-log.max-batch:500}") int maxBatch) {
+                         @Value("${celaest.licensing.validation-log.max-batch:500}") int maxBatch,
+                         @Value("${celaest.licensing.validation-log.max-queued:5000}") int maxQueued) {
+        this.queue = new LinkedBlockingQueue<>(maxQueued);
         this.jdbc = jdbc;
         // where a validation's time goes between its decision and its answer
         this.waited = Timer.builder("celaest.license.validation.batch.wait").publishPercentiles(0.5, 0.99)
@@ -80,20 +83,30 @@ public class ValidationLog implements SmartLifecycle {
         this.maxBatch = maxBatch;
     }
 
-    /** Completes once the entry is committed; fails if it could not be. */
+    /**
+     * Completes once the entry is committed; fails if it could not be, at once when the log is stopped or so far
+     * behind that {@code max-queued} validations wait already (back-pressure: the caller answers 503 instead of
+     * holding the request while the database is slow).
+     */
     CompletableFuture<Void> record(Entry entry) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (!running) {
             done.completeExceptionally(new IllegalStateException("the validation log is stopped"));
-            return done;
-        }
-        try {
-            queue.put(new Pending(entry, done, System.nanoTime()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            done.completeExceptionally(e);
+        } else if (!queue.offer(new Pending(entry, done, System.nanoTime()))) {
+            done.completeExceptionally(new IllegalStateException("the validation log is " + queue.size()
+                    + " validations behind"));
+        } else if (!running) {
+            failQueued();                                     // stopped meanwhile: nobody may take it any more
         }
         return done;
+    }
+
+    /** Fails whatever no writer will take (after stop). */
+    private void failQueued() {
+        List<Pending> left = new ArrayList<>();
+        queue.drainTo(left);
+        IllegalStateException stopped = new IllegalStateException("the validation log is stopped");
+        left.forEach(p -> p.done().completeExceptionally(stopped));
     }
 
     /**
@@ -116,14 +129,19 @@ public class ValidationLog implements SmartLifecycle {
                 write(batch);
                 long written = System.nanoTime();
                 committed.record(written - taken, TimeUnit.NANOSECONDS);
-                releaser.execute(() -> {
+                Runnable release = () -> {
                     batch.forEach(p -> p.done().complete(null));
                     released.record(System.nanoTime() - written, TimeUnit.NANOSECONDS);
-                });
+                };
+                try {
+                    releaser.execute(release);
+                } catch (RejectedExecutionException stopping) {
+                    release.run();                              // committed: answered as committed, whatever happens
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {                             // the only writer must not die of one batch
                 log.error("Could not record {} license validations", batch.size(), e);
                 batch.forEach(p -> p.done().completeExceptionally(e));
             }
@@ -206,12 +224,19 @@ public class ValidationLog implements SmartLifecycle {
             }
         }
         threads.clear();
+        failQueued();
         releaser.shutdown();
         try {
             releaser.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Stops after the web server (its graceful shutdown lets validations in flight finish), starts before it. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 4096;
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.celaest.command.licensing.LicenseRuntime;
 import io.celaest.command.licensing.LicenseValidator;
 import io.celaest.command.licensing.ValidationCode;
 import io.celaest.server.platform.security.RequestContext;
+import io.celaest.server.platform.web.BodySizeLimitFilter;
 import io.celaest.server.platform.web.Problems;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -139,8 +140,8 @@ public class LicenseValidationHandler extends Handler.Wrapper {
         } else if (!json(request.getHeaders().get(HttpHeader.CONTENT_TYPE))) {
             problem(p, response, callback, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE",
                     "The body must be application/json", List.of());
-        } else if (request.getLength() > MAX_BODY_BYTES) {
-            tooLarge(p, response, callback);
+        } else if (request.getLength() > BodySizeLimitFilter.SWALLOW_BYTES) {
+            tooLarge(p, response, callback);                  // the connection will be closed: so be it
         } else {
             new Body(p, request, response, callback).run();
         }
@@ -149,7 +150,9 @@ public class LicenseValidationHandler extends Handler.Wrapper {
 
     /**
      * The body as it arrives, without blocking a thread on a slow client: a declared length is read into one
-     * array of that size (the body is typically under 200 bytes), a chunked one in steps up to the limit.
+     * array of that size (the body is typically under 200 bytes), a chunked one in steps up to the limit. A body
+     * over the limit is read on and dropped (up to {@link BodySizeLimitFilter#SWALLOW_BYTES}) before its 413: a
+     * connection closed with unread bytes is reset, and the client would lose the answer.
      */
     private final class Body implements Runnable {
         private final Parts p;
@@ -158,6 +161,7 @@ public class LicenseValidationHandler extends Handler.Wrapper {
         private final Callback callback;
         private byte[] bytes;
         private int size;
+        private long dropped;
 
         Body(Parts p, Request request, Response response, Callback callback) {
             this.p = p;
@@ -165,7 +169,8 @@ public class LicenseValidationHandler extends Handler.Wrapper {
             this.response = response;
             this.callback = callback;
             long declared = request.getLength();
-            this.bytes = new byte[declared >= 0 ? (int) declared : 512];
+            this.bytes = new byte[declared >= 0 && declared <= MAX_BODY_BYTES ? (int) declared : 512];
+            this.dropped = declared > MAX_BODY_BYTES ? 1 : 0;
         }
 
         @Override
@@ -182,10 +187,15 @@ public class LicenseValidationHandler extends Handler.Wrapper {
                 }
                 ByteBuffer data = chunk.getByteBuffer();
                 int n = data.remaining();
-                if (size + n > MAX_BODY_BYTES) {
+                if (dropped > 0 || size + n > MAX_BODY_BYTES) {
+                    dropped += n;
+                    boolean last = chunk.isLast();
                     chunk.release();
-                    tooLarge(p, response, callback);
-                    return;
+                    if (last || dropped > BodySizeLimitFilter.SWALLOW_BYTES) {
+                        tooLarge(p, response, callback);
+                        return;
+                    }
+                    continue;
                 }
                 if (size + n > bytes.length) {
                     bytes = Arrays.copyOf(bytes, Math.min(MAX_BODY_BYTES, Math.max(bytes.length * 2, size + n)));
@@ -222,6 +232,11 @@ public class LicenseValidationHandler extends Handler.Wrapper {
                     + "JSON", List.of());
             return;
         }
+        if (parsed == null) {                                  // the body was the JSON literal null
+            problem(p, response, callback, HttpStatus.BAD_REQUEST, "MALFORMED_JSON", "The request body is not a JSON "
+                    + "object", List.of());
+            return;
+        }
         List<Map<String, String>> invalid = check(parsed);
         if (!invalid.isEmpty()) {
             problem(p, response, callback, HttpStatus.BAD_REQUEST, "INVALID_REQUEST", "The request has invalid fields",
@@ -241,7 +256,9 @@ public class LicenseValidationHandler extends Handler.Wrapper {
             Counter counter = p.counted().get(validation.outcome().code());
             validation.recorded().whenComplete((recorded, failure) -> {
                 if (failure != null) {
-                    unavailable(p, response, callback, failure);
+                    // the validation log reports a failed batch once, not once per request
+                    log.debug("License validation not recorded", failure);
+                    unavailable(p, response, callback);
                 } else {
                     counter.increment();
                     send(response, callback, HttpStatus.OK.value(), JSON, answer);
@@ -253,7 +270,8 @@ public class LicenseValidationHandler extends Handler.Wrapper {
             problem(p, response, callback, HttpStatus.TOO_MANY_REQUESTS, "RATE_LIMITED", limited.getMessage(),
                     List.of());
         } catch (RuntimeException | JsonProcessingException failure) {
-            unavailable(p, response, callback, failure);
+            log.error("License validation failed", failure);
+            unavailable(p, response, callback);
         } finally {
             RequestContext.clear();
         }
@@ -275,8 +293,7 @@ public class LicenseValidationHandler extends Handler.Wrapper {
         return cached;
     }
 
-    private void unavailable(Parts p, Response response, Callback callback, Throwable failure) {
-        log.error("License validation failed", failure);
+    private void unavailable(Parts p, Response response, Callback callback) {
         problem(p, response, callback, HttpStatus.SERVICE_UNAVAILABLE, "VALIDATION_UNAVAILABLE",
                 "The validation could not be recorded; retry", List.of());
     }

@@ -196,6 +196,9 @@ class LicensingApiTest extends LicensingTestSupport {
         assertThat(spacedFingerprint.status()).isEqualTo(400);
         assertThat(spacedFingerprint.text()).contains("fingerprint");
         assertThat(api().call("POST", "/api/v1/licenses/validate", null, "[1,2]").status()).isEqualTo(400);
+        Api.Response nullBody = api().call("POST", "/api/v1/licenses/validate", null, "null");
+        assertThat(nullBody.status()).isEqualTo(400);
+        assertThat(nullBody.contentType()).startsWith("application/problem+json");
         assertThat(api().raw("POST", "/api/v1/licenses/validate", null, "key".getBytes(), "text/plain").status())
                 .isEqualTo(415);
         assertThat(api().raw("POST", "/api/v1/licenses/validate", null, new byte[20_000], "application/json").status())

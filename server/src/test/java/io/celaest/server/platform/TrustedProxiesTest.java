@@ -25,7 +25,10 @@ class TrustedProxiesTest {
             assertThat(echo.clientIp("127.0.8.1", "198.51.100.7")).isEqualTo("198.51.100.7");
             // a proxy chain: trusted hops are skipped from the right, the first other address is the client
             assertThat(echo.clientIp("127.0.8.1", "203.0.113.5, 198.51.100.9, 127.0.8.2")).isEqualTo("198.51.100.9");
-            assertThat(echo.clientIp("127.0.8.1", "2001:db8::1")).isEqualTo("2001:db8:0:0:0:0:0:1");
+            assertThat(echo.clientIp("127.0.8.1", "2001:db8::1")).isEqualTo("2001:db8::1");   // as the proxy wrote it
+            // a proxy that adds a header line of its own instead of appending: the client's line cannot win
+            assertThat(LoopbackClient.post("127.0.8.1", echo.port, "/", "{}", "X-Forwarded-For", "1.2.3.4",
+                    "X-Forwarded-For", "198.51.100.8").json().get("ip").asText()).isEqualTo("198.51.100.8");
             // an untrusted peer cannot choose its address
             assertThat(echo.clientIp("127.0.9.1", "198.51.100.7")).isEqualTo("127.0.9.1");
             // not an IP literal (and never looked up): the connection's address

@@ -15,6 +15,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import java.io.IOException;
+import java.io.OutputStream;
 
 /** Bodies over 1 MiB answer 413, whether announced by Content-Length or discovered while streaming. */
 @Component
@@ -22,6 +23,8 @@ import java.io.IOException;
 public class BodySizeLimitFilter extends OncePerRequestFilter {
 
     public static final int MAX_BODY_BYTES = 1024 * 1024;
+    /** A body over the limit is still read (and dropped) up to this size, so that its 413 reaches the client. */
+    public static final int SWALLOW_BYTES = 2 * 1024 * 1024;
 
     private final ObjectMapper json;
 
@@ -40,6 +43,11 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (request.getContentLengthLong() > MAX_BODY_BYTES) {
+            if (request.getContentLengthLong() <= SWALLOW_BYTES) {
+                // read and drop it first: a connection closed with unread bytes is reset, and the client would
+                // lose this answer (Tomcat swallowed up to 2 MiB by itself; Jetty does not)
+                request.getInputStream().transferTo(OutputStream.nullOutputStream());
+            }
             Problems.write(response, json, Problems.of(HttpStatus.PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE",
                     "The request body exceeds " + MAX_BODY_BYTES + " bytes"));
             return;

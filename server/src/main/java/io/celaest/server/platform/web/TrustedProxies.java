@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -19,7 +20,8 @@ import java.util.regex.Pattern;
  * {@code X-Forwarded-For} is read from the right, skipping trusted proxies, and the first other address is the
  * client's. A Jetty request customizer, so the servlet API and the core handlers see the same address. Jetty's own
  * {@code ForwardedRequestCustomizer} believes the header from anyone, which would let any caller choose its IP.
- * IPv6 addresses are reported without brackets, as the servlet containers before did.
+ * Addresses are reported as Tomcat did before: a forwarded one as the proxy wrote it, a connection's IPv6 address
+ * in Java's form without brackets.
  */
 public final class TrustedProxies implements HttpConfiguration.Customizer {
 
@@ -32,28 +34,28 @@ public final class TrustedProxies implements HttpConfiguration.Customizer {
 
     @Override
     public Request customize(Request request, HttpFields.Mutable responseHeaders) {
-        SocketAddress peer = request.getConnectionMetaData().getRemoteSocketAddress();
-        if (!(peer instanceof InetSocketAddress connection) || connection.getAddress() == null) {
+        SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+        if (!(remote instanceof InetSocketAddress connection) || connection.getAddress() == null) {
             return request;
         }
-        InetAddress client = connection.getAddress();
-        if (trusted != null && isTrusted(client.getHostAddress())) {
-            String forwarded = request.getHeaders().get(HttpHeader.X_FORWARDED_FOR);
-            InetAddress claimed = forwarded == null ? null : literal(clientOf(forwarded));
-            client = claimed == null ? client : claimed;
+        InetAddress peer = connection.getAddress();
+        if (trusted != null && isTrusted(peer.getHostAddress())) {
+            // every X-Forwarded-For line, in order: a proxy may add a line of its own instead of appending
+            List<String> lines = request.getHeaders().getValuesList(HttpHeader.X_FORWARDED_FOR);
+            String claimed = lines.isEmpty() ? null : clientOf(String.join(",", lines));
+            if (literal(claimed) != null) {
+                return withClient(request, claimed, connection.getPort());   // as the proxy wrote it
+            }
         }
-        if (client == connection.getAddress() && client instanceof Inet4Address) {
-            return request;
-        }
-        return withClient(request, client, connection.getPort());
+        return peer instanceof Inet4Address ? request : withClient(request, peer.getHostAddress(), connection.getPort());
     }
 
     /**
      * The request as coming from that address. An unresolved socket address, so that Jetty reports the address as
      * it is written (an IPv6 one without brackets, as in the audit trail and the license bindings).
      */
-    private static Request withClient(Request request, InetAddress client, int port) {
-        SocketAddress remote = InetSocketAddress.createUnresolved(client.getHostAddress(), port);
+    private static Request withClient(Request request, String client, int port) {
+        SocketAddress remote = InetSocketAddress.createUnresolved(client, port);
         ConnectionMetaData connection = new ConnectionMetaData.Wrapper(request.getConnectionMetaData()) {
             @Override
             public SocketAddress getRemoteSocketAddress() {

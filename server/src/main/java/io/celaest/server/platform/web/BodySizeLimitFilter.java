@@ -10,6 +10,7 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -52,7 +53,35 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
                     "The request body exceeds " + MAX_BODY_BYTES + " bytes"));
             return;
         }
-        chain.doFilter(new LimitedRequest(request), response);
+        try {
+            chain.doFilter(new LimitedRequest(request), response);
+        } finally {
+            if (!request.isAsyncStarted()) {
+                dropUnread(request);
+            }
+        }
+    }
+
+    /**
+     * Reads and drops what an answer left of the request body (up to {@link #SWALLOW_BYTES}), as Tomcat did by
+     * itself: Jetty closes a connection whose request body was not read, and a client that already sent its next
+     * request on that keep-alive connection (e.g. after a 400 for a bad path) gets no answer at all.
+     */
+    private static void dropUnread(HttpServletRequest request) {
+        if (request.getContentLengthLong() == 0 || (request.getContentLengthLong() < 0
+                && request.getHeader(HttpHeaders.TRANSFER_ENCODING) == null)) {
+            return;
+        }
+        try {
+            ServletInputStream in = request.getInputStream();
+            byte[] buffer = new byte[8192];
+            long dropped = 0;
+            for (int n; dropped <= SWALLOW_BYTES && !in.isFinished() && (n = in.read(buffer)) != -1; ) {
+                dropped += n;
+            }
+        } catch (IOException | IllegalStateException ignored) {
+            // read through getReader(), or the client went away: nothing to keep the connection for
+        }
     }
 
     private static final class LimitedRequest extends HttpServletRequestWrapper {

@@ -36,6 +36,26 @@ class TrustedProxiesTest {
             assertThat(echo.clientIp("127.0.8.1", "cafe")).isEqualTo("127.0.8.1");
             assertThat(echo.clientIp("127.0.8.1", null)).isEqualTo("127.0.8.1");
         }
+        try (Echo echo = new Echo("127\\.0\\.8\\.\\d+")) {
+            // the scheme, host and port the client used, from the same trusted hop as its address
+            var seen = LoopbackClient.post("127.0.8.1", echo.port, "/", "{}", "X-Forwarded-For", "198.51.100.7",
+                    "X-Forwarded-Proto", "https", "X-Forwarded-Host", "api.example.com").json();
+            assertThat(seen.get("ip").asText()).isEqualTo("198.51.100.7");
+            assertThat(seen.get("scheme").asText()).isEqualTo("https");
+            assertThat(seen.get("secure").asBoolean()).isTrue();
+            assertThat(seen.get("host").asText()).isEqualTo("api.example.com");
+            assertThat(seen.get("port").asInt()).isEqualTo(443);
+            var chained = LoopbackClient.post("127.0.8.1", echo.port, "/", "{}", "X-Forwarded-For",
+                    "198.51.100.7, 127.0.8.2", "X-Forwarded-Proto", "https, http", "X-Forwarded-Port", "8443, 80").json();
+            assertThat(chained.get("scheme").asText()).isEqualTo("https");
+            assertThat(chained.get("port").asInt()).isEqualTo(8443);
+            // from an untrusted peer none of it counts
+            var untrusted = LoopbackClient.post("127.0.9.1", echo.port, "/", "{}", "X-Forwarded-Proto", "https",
+                    "X-Forwarded-Host", "evil.example.com").json();
+            assertThat(untrusted.get("scheme").asText()).isEqualTo("http");
+            assertThat(untrusted.get("secure").asBoolean()).isFalse();
+            assertThat(untrusted.get("host").asText()).isNotEqualTo("evil.example.com");
+        }
         try (Echo echo = new Echo("")) {
             assertThat(echo.clientIp("127.0.8.1", "198.51.100.7")).isEqualTo("127.0.8.1");
         }
@@ -55,8 +75,11 @@ class TrustedProxiesTest {
             server.setHandler(new Handler.Abstract() {
                 @Override
                 public boolean handle(Request request, Response response, Callback callback) {
-                    response.write(true, ByteBuffer.wrap(("{\"ip\":\"" + Request.getRemoteAddr(request) + "\"}")
-                            .getBytes(StandardCharsets.UTF_8)), callback);
+                    String seen = "{\"ip\":\"" + Request.getRemoteAddr(request) + "\",\"scheme\":\""
+                            + request.getHttpURI().getScheme() + "\",\"secure\":" + request.isSecure()
+                            + ",\"host\":\"" + Request.getServerName(request) + "\",\"port\":"
+                            + Request.getServerPort(request) + "}";
+                    response.write(true, ByteBuffer.wrap(seen.getBytes(StandardCharsets.UTF_8)), callback);
                     return true;
                 }
             });

@@ -2,9 +2,11 @@ package io.celaest.server.platform.web;
 
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.HostPort;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -41,25 +43,61 @@ public final class TrustedProxies implements HttpConfiguration.Customizer {
         InetAddress peer = connection.getAddress();
         if (trusted != null && isTrusted(peer.getHostAddress())) {
             // every X-Forwarded-For line, in order: a proxy may add a line of its own instead of appending
-            List<String> lines = request.getHeaders().getValuesList(HttpHeader.X_FORWARDED_FOR);
-            String claimed = lines.isEmpty() ? null : clientOf(String.join(",", lines));
-            if (literal(claimed) != null) {
-                return withClient(request, claimed, connection.getPort());   // as the proxy wrote it
+            String[] hops = values(request, HttpHeader.X_FORWARDED_FOR);
+            int client = clientIndex(hops);
+            if (client >= 0 && literal(hops[client]) != null) {
+                return forwarded(request, hops[client], connection.getPort(), hops.length, client);
             }
         }
-        return peer instanceof Inet4Address ? request : withClient(request, peer.getHostAddress(), connection.getPort());
+        return peer instanceof Inet4Address ? request
+                : forwarded(request, peer.getHostAddress(), connection.getPort(), 0, -1);
     }
 
     /**
-     * The request as coming from that address. An unresolved socket address, so that Jetty reports the address as
-     * it is written (an IPv6 one without brackets, as in the audit trail and the license bindings).
+     * The request as the client sent it to the first proxy: from that address (an unresolved socket address, so
+     * that Jetty reports it as written: an IPv6 one without brackets, as in the audit trail and the bindings) and,
+     * when the proxies say so, with the scheme, host and port it used ({@code X-Forwarded-Proto/-Host/-Port}, the
+     * value of the same hop as the client's address, or the only one), as Tomcat's remote IP valve did.
      */
-    private static Request withClient(Request request, String client, int port) {
+    private static Request forwarded(Request request, String client, int port, int hops, int clientHop) {
         SocketAddress remote = InetSocketAddress.createUnresolved(client, port);
+        String proto = clientHop < 0 ? null : valueOf(values(request, HttpHeader.X_FORWARDED_PROTO), hops, clientHop);
+        String host = clientHop < 0 ? null : valueOf(values(request, HttpHeader.X_FORWARDED_HOST), hops, clientHop);
+        String forwardedPort = clientHop < 0 ? null
+                : valueOf(values(request, HttpHeader.X_FORWARDED_PORT), hops, clientHop);
+        HttpURI uri = request.getHttpURI();
+        boolean secure = request.isSecure();
+        if (proto != null || host != null || forwardedPort != null) {
+            HttpURI.Mutable changed = HttpURI.build(uri);
+            if (proto != null && (proto.equalsIgnoreCase("http") || proto.equalsIgnoreCase("https"))) {
+                changed.scheme(proto.toLowerCase(java.util.Locale.ROOT));
+                secure = proto.equalsIgnoreCase("https");
+                changed.port(-1);                              // the scheme's own port unless told otherwise
+            }
+            if (host != null) {
+                try {
+                    HostPort authority = new HostPort(host);
+                    changed.host(authority.getHost()).port(authority.getPort(-1));
+                } catch (IllegalArgumentException ignored) {
+                    // not a host: keep the request's own
+                }
+            }
+            if (forwardedPort != null && forwardedPort.matches("\\d{1,5}")) {
+                changed.port(Integer.parseInt(forwardedPort));
+            }
+            uri = changed.asImmutable();
+        }
+        HttpURI clientUri = uri;
+        boolean clientSecure = secure;
         ConnectionMetaData connection = new ConnectionMetaData.Wrapper(request.getConnectionMetaData()) {
             @Override
             public SocketAddress getRemoteSocketAddress() {
                 return remote;
+            }
+
+            @Override
+            public boolean isSecure() {
+                return clientSecure;
             }
         };
         return new Request.Wrapper(request) {
@@ -67,23 +105,50 @@ public final class TrustedProxies implements HttpConfiguration.Customizer {
             public ConnectionMetaData getConnectionMetaData() {
                 return connection;
             }
+
+            @Override
+            public HttpURI getHttpURI() {
+                return clientUri;
+            }
+
+            @Override
+            public boolean isSecure() {
+                return clientSecure;
+            }
         };
+    }
+
+    /** Every value of a header, over all its lines, in order. */
+    private static String[] values(Request request, HttpHeader header) {
+        List<String> lines = request.getHeaders().getValuesList(header);
+        if (lines.isEmpty()) {
+            return new String[0];
+        }
+        String[] values = String.join(",", lines).split(",");
+        for (int i = 0; i < values.length; i++) {
+            values[i] = values[i].trim();
+        }
+        return values;
+    }
+
+    /** The value given for the client's hop: the only one, or the one at the same place as the client's address. */
+    private static String valueOf(String[] values, int hops, int clientHop) {
+        String value = values.length == 1 ? values[0] : values.length == hops ? values[clientHop] : null;
+        return value == null || value.isEmpty() ? null : value;
     }
 
     boolean isTrusted(String address) {
         return trusted != null && address != null && trusted.matcher(address).matches();
     }
 
-    /** The right-most address that is not a trusted proxy; the left-most when all are. */
-    String clientOf(String forwardedFor) {
-        String[] hops = forwardedFor.split(",");
+    /** Where in the hops the client is: the right-most address that is not a trusted proxy, the left-most when all are. */
+    int clientIndex(String[] hops) {
         for (int i = hops.length - 1; i >= 0; i--) {
-            String hop = hops[i].trim();
-            if (!isTrusted(hop) || i == 0) {
-                return hop.isEmpty() ? null : hop;
+            if (!isTrusted(hops[i]) || i == 0) {
+                return hops[i].isEmpty() ? -1 : i;
             }
         }
-        return null;
+        return -1;
     }
 
     /** The address when the text is an IP literal; null otherwise (never a DNS lookup for a header's value). */

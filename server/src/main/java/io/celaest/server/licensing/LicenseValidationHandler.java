@@ -161,6 +161,7 @@ public class LicenseValidationHandler extends Handler.Wrapper {
         private final Callback callback;
         private byte[] bytes;
         private int size;
+        private boolean tooLarge;
         private long dropped;
 
         Body(Parts p, Request request, Response response, Callback callback) {
@@ -170,7 +171,7 @@ public class LicenseValidationHandler extends Handler.Wrapper {
             this.callback = callback;
             long declared = request.getLength();
             this.bytes = new byte[declared >= 0 && declared <= MAX_BODY_BYTES ? (int) declared : 512];
-            this.dropped = declared > MAX_BODY_BYTES ? 1 : 0;
+            this.tooLarge = declared > MAX_BODY_BYTES;
         }
 
         @Override
@@ -187,7 +188,8 @@ public class LicenseValidationHandler extends Handler.Wrapper {
                 }
                 ByteBuffer data = chunk.getByteBuffer();
                 int n = data.remaining();
-                if (dropped > 0 || size + n > MAX_BODY_BYTES) {
+                if (tooLarge || size + n > MAX_BODY_BYTES) {
+                    tooLarge = true;
                     dropped += n;
                     boolean last = chunk.isLast();
                     chunk.release();

@@ -8,9 +8,6 @@ import io.celaest.server.support.LoopbackClient;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -216,18 +213,9 @@ class ClientIpErasureTest extends AuditTestSupport {
     // --- the event log as stored ---
 
     private List<JsonNode> rawMetadata(String correlation) throws Exception {
-        List<JsonNode> metadata = new ArrayList<>();
-        try (Connection c = database.connect(); PreparedStatement s = c.prepareStatement(
-                "SELECT meta_data FROM domain_event_entry "
-                        + "WHERE convert_from(meta_data, 'UTF8')::jsonb ->> 'correlationId' = ?")) {
-            s.setString(1, correlation);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    metadata.add(Api.JSON.readTree(rs.getBytes(1)));
-                }
-            }
-        }
-        return metadata;
+        return StoredEvents.rows(database, "SELECT meta_data FROM domain_event_entry "
+                        + "WHERE convert_from(meta_data, 'UTF8')::jsonb ->> 'correlationId' = ?", correlation,
+                rs -> Api.JSON.readTree(rs.getBytes(1)));
     }
 
     private long firstEventOf(String organizationId) throws SQLException {

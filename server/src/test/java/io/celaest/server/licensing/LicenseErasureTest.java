@@ -12,7 +12,6 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -332,20 +331,11 @@ class LicenseErasureTest extends LicensingTestSupport {
 
     /** The license's stored events as {type, payload, metadata} JSON, in order. */
     private List<JsonNode> storedPayloads(String licenseId) throws Exception {
-        List<JsonNode> events = new ArrayList<>();
-        try (Connection c = database.connect(); PreparedStatement s = c.prepareStatement(
-                "SELECT payload_type, payload, meta_data FROM domain_event_entry WHERE aggregate_identifier = ? "
-                        + "ORDER BY sequence_number")) {
-            s.setString(1, licenseId);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    events.add(Api.JSON.createObjectNode().put("type", rs.getString(1))
-                            .<com.fasterxml.jackson.databind.node.ObjectNode>set("payload", Api.JSON.readTree(rs.getBytes(2)))
-                            .set("metadata", Api.JSON.readTree(rs.getBytes(3))));
-                }
-            }
-        }
-        return events;
+        return StoredEvents.rows(database, "SELECT payload_type, payload, meta_data FROM domain_event_entry "
+                        + "WHERE aggregate_identifier = ? ORDER BY sequence_number", licenseId,
+                rs -> Api.JSON.createObjectNode().put("type", rs.getString(1))
+                        .<com.fasterxml.jackson.databind.node.ObjectNode>set("payload", Api.JSON.readTree(rs.getBytes(2)))
+                        .set("metadata", Api.JSON.readTree(rs.getBytes(3))));
     }
 
     /** Appends an event to the license's stream as it was stored before its device values were personal data. */

@@ -31,18 +31,32 @@ public final class StoredEvents {
 
     /** Each stored event of one aggregate as its metadata and payload bytes, in sequence order. */
     public static List<byte[]> bytesOf(TestDatabase database, String aggregateId) throws SQLException {
-        List<byte[]> events = new ArrayList<>();
-        try (Connection c = database.connect(); PreparedStatement s = c.prepareStatement(
-                "SELECT meta_data || payload FROM domain_event_entry WHERE aggregate_identifier = ? "
-                        + "ORDER BY sequence_number")) {
-            s.setString(1, aggregateId);
+        return rows(database, "SELECT meta_data || payload FROM domain_event_entry WHERE aggregate_identifier = ? "
+                + "ORDER BY sequence_number", aggregateId, rs -> rs.getBytes(1));
+    }
+
+    /** One row of a result, read into a value. */
+    public interface Row<T> {
+        T read(ResultSet rs) throws Exception;
+    }
+
+    /** Every row of a query with one text parameter, each read by {@code row}. */
+    public static <T> List<T> rows(TestDatabase database, String sql, String parameter, Row<T> row)
+            throws SQLException {
+        List<T> values = new ArrayList<>();
+        try (Connection c = database.connect(); PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, parameter);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    events.add(rs.getBytes(1));
+                    values.add(row.read(rs));
                 }
             }
+        } catch (SQLException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not read a row of " + sql, e);
         }
-        return events;
+        return values;
     }
 
     /** The first column of the first row of a query returning one number. */

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * One INSERT statement's rows collected over a processor batch and written as one JDBC batch just before the
- * batch's transaction commits; outside a unit of work a row is written at once.
+ * batch's transaction commits; outside a unit of work a row is written at once. A handler that goes on to read or
+ * change those rows within the batch calls {@link #flush} first.
  */
 public class BatchedInserts {
 
@@ -31,12 +32,25 @@ public class BatchedInserts {
         UnitOfWork<?> batch = CurrentUnitOfWork.get().root();
         batch.getOrComputeResource(resourceKey, key -> {
             List<Object[]> rows = new ArrayList<>();
-            batch.onPrepareCommit(u -> {
-                if (!rows.isEmpty()) {
-                    jdbc.batchUpdate(insert, rows);
-                }
-            });
+            batch.onPrepareCommit(u -> write(rows));
             return rows;
         }).add(row);
+    }
+
+    /** Writes the rows collected so far in the current batch, so that the statements after this one see them. */
+    public void flush() {
+        if (CurrentUnitOfWork.isStarted()) {
+            List<Object[]> rows = CurrentUnitOfWork.get().root().getResource(resourceKey);
+            if (rows != null) {
+                write(rows);
+            }
+        }
+    }
+
+    private void write(List<Object[]> rows) {
+        if (!rows.isEmpty()) {
+            jdbc.batchUpdate(insert, rows);
+            rows.clear();
+        }
     }
 }

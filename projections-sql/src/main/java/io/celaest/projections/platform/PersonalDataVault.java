@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import javax.crypto.Cipher;
@@ -194,7 +196,8 @@ public class PersonalDataVault {
      * transaction is cached at once: one created in a command's transaction may yet vanish with it (a concurrent
      * append rolls the command's savepoint back, a group commit fails), and a cached key whose row is gone would
      * seal the retried command's values under a key no one can read later. Within the command, the key is kept
-     * for its other fields; once committed, the first read on this node caches it.
+     * for its other fields; it is cached once the command has succeeded and the transaction it joined (a group
+     * commit's) has committed, so the projection that decrypts the command's event finds it without a query.
      */
     private Optional<SecretKey> keyFor(UUID subject) {
         Optional<SecretKey> cached = keys.getIfPresent(subject);
@@ -202,9 +205,17 @@ public class PersonalDataVault {
             return cached;
         }
         if (TransactionSynchronizationManager.isActualTransactionActive()) {
-            return CurrentUnitOfWork.isStarted()
-                    ? CurrentUnitOfWork.get().getOrComputeResource(KEY_RESOURCE + subject, name -> loadOrCreate(subject))
-                    : loadOrCreate(subject);
+            if (!CurrentUnitOfWork.isStarted()) {
+                return loadOrCreate(subject);
+            }
+            UnitOfWork<?> command = CurrentUnitOfWork.get();
+            return command.getOrComputeResource(KEY_RESOURCE + subject, name -> {
+                Optional<SecretKey> key = loadOrCreate(subject);
+                if (command.phase().isBefore(UnitOfWork.Phase.AFTER_COMMIT)) {
+                    command.afterCommit(u -> cacheOnceCommitted(subject, key));
+                }
+                return key;
+            });
         }
         Optional<SecretKey> committed = loadOrCreate(subject);
         keys.put(subject, committed);
@@ -212,6 +223,20 @@ public class PersonalDataVault {
     }
 
     private static final String KEY_RESOURCE = PersonalDataVault.class.getName() + ".key:";
+
+    /** After the command's unit of work: at once if its transaction was its own, else when the joined one commits. */
+    private void cacheOnceCommitted(UUID subject, Optional<SecretKey> key) {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            keys.put(subject, key);
+            return;
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                keys.put(subject, key);
+            }
+        });
+    }
 
     /** null when no key row exists; empty when the key was destroyed. */
     private Optional<SecretKey> load(UUID subject) {

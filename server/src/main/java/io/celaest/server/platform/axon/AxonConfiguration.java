@@ -23,7 +23,10 @@ import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.Snapshotter;
+import org.axonframework.eventhandling.EventBusSpanFactory;
+import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
+import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 import org.axonframework.messaging.correlation.CorrelationDataProvider;
@@ -173,6 +176,18 @@ public class AxonConfiguration {
                 .build();
     }
 
+    /** Axon's embedded event store, woken once per committed command batch (see {@link GroupCommitEventStore}). */
+    @Qualifier("eventStore")
+    @Bean(name = "eventBus")
+    @ConditionalOnProperty(name = "axon.axonserver.enabled", havingValue = "false", matchIfMissing = true)
+    public GroupCommitEventStore eventStore(EventStorageEngine storageEngine,
+                                            org.axonframework.config.Configuration configuration) {
+        return new GroupCommitEventStore(EmbeddedEventStore.builder()
+                .storageEngine(storageEngine)
+                .messageMonitor(configuration.messageMonitor(EventStore.class, "eventStore"))
+                .spanFactory(configuration.getComponent(EventBusSpanFactory.class)));
+    }
+
     /**
      * Commands share durable commits under load (see {@link GroupCommitCommandBus}). With Axon Server the
      * connector's own command bus is used instead.
@@ -183,7 +198,7 @@ public class AxonConfiguration {
                                             TransactionManager axonTransactions,
                                             org.axonframework.config.Configuration configuration,
                                             DuplicateCommandHandlerResolver duplicateResolver,
-                                            List<Cache> aggregateCaches,
+                                            List<Cache> aggregateCaches, GroupCommitEventStore eventStore,
                                             @Value("${celaest.commands.group-commit-workers:2}") int workers,
                                             @Value("${celaest.commands.max-batch:64}") int maxBatch) {
         // Each command's unit of work joins the batch's transaction, inside a savepoint of its own.
@@ -195,7 +210,7 @@ public class AxonConfiguration {
                 .build();
         local.registerHandlerInterceptor(new CorrelationDataInterceptor<>(configuration.correlationDataProviders()));
         return new GroupCommitCommandBus(local, transactions, dataSource, workers, maxBatch,
-                () -> aggregateCaches.forEach(Cache::removeAll));
+                () -> aggregateCaches.forEach(Cache::removeAll), eventStore);
     }
 
     /**

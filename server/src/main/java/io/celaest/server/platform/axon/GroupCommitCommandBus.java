@@ -41,6 +41,13 @@ public class GroupCommitCommandBus implements CommandBus {
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommitCommandBus.class);
 
+    /** Told around each batch, on its worker thread; {@code committed} says whether its commit succeeded. */
+    public interface BatchListener {
+        void batchStarting();
+
+        void batchEnded(boolean committed);
+    }
+
     private record Pending(CommandMessage<?> command, CommandCallback<Object, Object> callback) {
     }
 
@@ -51,6 +58,7 @@ public class GroupCommitCommandBus implements CommandBus {
     private final DataSource dataSource;
     private final TransactionTemplate batchTransaction;
     private final Runnable onBatchFailure;
+    private final BatchListener listener;
     private final int maxBatch;
     private final List<MessageDispatchInterceptor<? super CommandMessage<?>>> dispatchInterceptors =
             new CopyOnWriteArrayList<>();
@@ -64,14 +72,17 @@ public class GroupCommitCommandBus implements CommandBus {
      * @param delegate         handles each command; its transaction manager must join the surrounding
      *                         Spring transaction (PROPAGATION_REQUIRED), which is the batch's
      * @param onBatchFailure   runs when a batch's commit fails (e.g. clear aggregate caches that saw its events)
+     * @param listener         told when each batch starts and ends
      */
     public GroupCommitCommandBus(SimpleCommandBus delegate, PlatformTransactionManager transactions,
-                                 DataSource dataSource, int workers, int maxBatch, Runnable onBatchFailure) {
+                                 DataSource dataSource, int workers, int maxBatch, Runnable onBatchFailure,
+                                 BatchListener listener) {
         this.delegate = delegate;
         this.dataSource = dataSource;
         this.batchTransaction = new TransactionTemplate(transactions);
         this.maxBatch = maxBatch;
         this.onBatchFailure = onBatchFailure;
+        this.listener = listener;
         for (int i = 0; i < workers; i++) {
             BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(4096);
             queues.add(queue);
@@ -152,6 +163,8 @@ public class GroupCommitCommandBus implements CommandBus {
 
     private void runBatch(List<Pending> batch) {
         List<Done> done = new ArrayList<>(batch.size());
+        boolean committed = false;
+        listener.batchStarting();
         try {
             batchTransaction.executeWithoutResult(status -> {
                 Connection connection = DataSourceUtils.getConnection(dataSource);
@@ -159,6 +172,7 @@ public class GroupCommitCommandBus implements CommandBus {
                     runInSavepoint(connection, pending, done);
                 }
             });
+            committed = true;
         } catch (RuntimeException e) {
             log.error("Commit of a batch of {} commands failed; all of them fail", batch.size(), e);
             onBatchFailure.run();
@@ -166,6 +180,8 @@ public class GroupCommitCommandBus implements CommandBus {
                 pending.callback().onResult(pending.command(), GenericCommandResultMessage.asCommandResultMessage(e));
             }
             return;
+        } finally {
+            listener.batchEnded(committed);
         }
         for (Done d : done) {
             d.pending().callback().onResult(d.pending().command(), d.result());

@@ -9,15 +9,24 @@ import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.eventhandling.Timestamp;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
  * Read model {@code organizations}. Idempotent: each row remembers the aggregate sequence of the last event
- * applied to it, and an update only applies to a row that has not seen that event yet.
+ * applied to it, and an update only applies to a row that has not seen that event yet. The active-user count is
+ * the busy column (one change per user added): a processor batch's changes are summed per organization and
+ * written when the batch commits, or before any other change to the table within the batch.
  */
 @Component
 @ProcessingGroup(OrganizationProjection.PROCESSING_GROUP)
@@ -25,18 +34,30 @@ public class OrganizationProjection {
 
     public static final String PROCESSING_GROUP = "organizations";
 
+    private static final String ACTIVE_USER_CHANGES = OrganizationProjection.class.getName() + ".activeUsers";
+
     private final JdbcClient jdbc;
+    private final JdbcTemplate jdbcTemplate;
     private final SequencedRows rows;
     private final ObjectMapper json;
 
-    public OrganizationProjection(JdbcClient jdbc, SequencedRows rows, ObjectMapper json) {
+    public OrganizationProjection(JdbcClient jdbc, JdbcTemplate jdbcTemplate, SequencedRows rows, ObjectMapper json) {
         this.jdbc = jdbc;
+        this.jdbcTemplate = jdbcTemplate;
         this.rows = rows;
         this.json = json;
     }
 
+    /** Consecutive active-user changes of one organization: the sum, and the sequences of the first and last. */
+    private record ActiveUserChange(int delta, long firstSequence, long lastSequence, Instant lastAt) {
+        ActiveUserChange then(ActiveUserChange next) {
+            return new ActiveUserChange(delta + next.delta, firstSequence, next.lastSequence, next.lastAt);
+        }
+    }
+
     @EventHandler
     void on(OrganizationCreated event, @SequenceNumber long sequence, @Timestamp Instant at) {
+        writeActiveUserChanges();
         jdbc.sql("""
                         INSERT INTO organizations (id, name, slug, plan, status, max_users, max_api_calls_per_month,
                                                    created_at, updated_at, last_event_sequence)
@@ -92,18 +113,17 @@ public class OrganizationProjection {
 
     @EventHandler
     void on(UserAdded event, @SequenceNumber long sequence, @Timestamp Instant at) {
-        update(event.organizationId(), sequence, at, "active_users = active_users + 1");
+        changeActiveUsers(event.organizationId(), 1, sequence, at);
     }
 
     @EventHandler
     void on(UserDeactivated event, @SequenceNumber long sequence, @Timestamp Instant at) {
-        update(event.organizationId(), sequence, at, "active_users = active_users - 1");
+        changeActiveUsers(event.organizationId(), -1, sequence, at);
     }
 
     @EventHandler
     void on(UserErased event, @SequenceNumber long sequence, @Timestamp Instant at) {
-        update(event.organizationId(), sequence, at,
-                event.wasActive() ? "active_users = active_users - 1" : "active_users = active_users");
+        changeActiveUsers(event.organizationId(), event.wasActive() ? -1 : 0, sequence, at);
     }
 
     @ResetHandler
@@ -112,6 +132,43 @@ public class OrganizationProjection {
     }
 
     private void update(UUID id, long sequence, Instant at, String assignments, Object... values) {
+        writeActiveUserChanges();
         rows.update("organizations", id, sequence, at, assignments, values);
+    }
+
+    private void changeActiveUsers(UUID organization, int delta, long sequence, Instant at) {
+        if (!CurrentUnitOfWork.isStarted()) {
+            rows.update("organizations", organization, sequence, at, "active_users = active_users + ?", delta);
+            return;
+        }
+        UnitOfWork<?> batch = CurrentUnitOfWork.get().root();
+        Map<UUID, ActiveUserChange> changes = batch.getOrComputeResource(ACTIVE_USER_CHANGES, key -> {
+            Map<UUID, ActiveUserChange> pending = new LinkedHashMap<>();
+            batch.onPrepareCommit(u -> write(pending));
+            return pending;
+        });
+        changes.merge(organization, new ActiveUserChange(delta, sequence, sequence, at), ActiveUserChange::then);
+    }
+
+    private void writeActiveUserChanges() {
+        if (CurrentUnitOfWork.isStarted()) {
+            Map<UUID, ActiveUserChange> pending = CurrentUnitOfWork.get().root().getResource(ACTIVE_USER_CHANGES);
+            if (pending != null) {
+                write(pending);
+            }
+        }
+    }
+
+    /** One guarded update per organization: applies only if the row has seen none of the summed events. */
+    private void write(Map<UUID, ActiveUserChange> pending) {
+        if (pending.isEmpty()) {
+            return;
+        }
+        List<Object[]> updates = new ArrayList<>(pending.size());
+        pending.forEach((organization, change) -> updates.add(new Object[]{change.delta(), change.lastSequence(),
+                SequencedRows.eventTime(change.lastAt()), organization, change.firstSequence()}));
+        pending.clear();
+        jdbcTemplate.batchUpdate("UPDATE organizations SET active_users = active_users + ?, last_event_sequence = ?, "
+                + "updated_at = ? WHERE id = ? AND last_event_sequence < ?", updates);
     }
 }

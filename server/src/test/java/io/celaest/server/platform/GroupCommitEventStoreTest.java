@@ -1,12 +1,12 @@
 package io.celaest.server.platform;
 
 import io.celaest.server.platform.axon.GroupCommitEventStore;
+import org.axonframework.common.stream.BlockingStream;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.eventhandling.TrackedEventMessage;
 import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
 import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
 import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
-import org.axonframework.common.stream.BlockingStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,11 +33,7 @@ class GroupCommitEventStoreTest {
 
     @Test
     void a_batchs_events_reach_the_readers_once_the_batch_has_committed() throws InterruptedException {
-        BlockingStream<TrackedEventMessage<?>> stream = store.openStream(null);
-        publishInUnitOfWork("outside a batch");
-        assertThat(stream.hasNextAvailable(5, TimeUnit.SECONDS)).isTrue();
-        assertThat(stream.nextAvailable().getPayload()).isEqualTo("outside a batch");
-        caughtUp(stream);
+        BlockingStream<TrackedEventMessage<?>> stream = caughtUpStream();
 
         store.batchStarting();
         publishInUnitOfWork("first command");
@@ -54,11 +50,7 @@ class GroupCommitEventStoreTest {
 
     @Test
     void a_batch_that_rolled_back_wakes_nobody() throws InterruptedException {
-        BlockingStream<TrackedEventMessage<?>> stream = store.openStream(null);
-        publishInUnitOfWork("outside a batch");
-        assertThat(stream.hasNextAvailable(5, TimeUnit.SECONDS)).isTrue();
-        stream.nextAvailable();
-        caughtUp(stream);
+        BlockingStream<TrackedEventMessage<?>> stream = caughtUpStream();
 
         store.batchStarting();
         publishInUnitOfWork("rolled back with its batch");
@@ -70,9 +62,17 @@ class GroupCommitEventStoreTest {
         stream.close();
     }
 
-    /** Nothing more to read: the stream now tails the store's shared reader instead of reading storage itself. */
-    private static void caughtUp(BlockingStream<TrackedEventMessage<?>> stream) throws InterruptedException {
+    /**
+     * A stream that has read an event committed outside any batch (which woke the reader at once) and found
+     * nothing more: it now tails the store's shared reader instead of reading storage itself.
+     */
+    private BlockingStream<TrackedEventMessage<?>> caughtUpStream() throws InterruptedException {
+        BlockingStream<TrackedEventMessage<?>> stream = store.openStream(null);
+        publishInUnitOfWork("outside a batch");
+        assertThat(stream.hasNextAvailable(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(stream.nextAvailable().getPayload()).isEqualTo("outside a batch");
         assertThat(stream.hasNextAvailable(300, TimeUnit.MILLISECONDS)).isFalse();
+        return stream;
     }
 
     private void publishInUnitOfWork(String payload) {

@@ -67,6 +67,14 @@ public class PersonalDataVault {
             .expireAfterWrite(Duration.ofMinutes(1))
             .maximumSize(100_000)
             .build();
+    /**
+     * Subjects erased on this node lately. A key cached after its command's commit may have been loaded before an
+     * erasure in the same group commit; such a key must not be put back once the erasure has evicted it.
+     */
+    private final Cache<UUID, Boolean> recentlyErased = Caffeine.newBuilder()
+            .expireAfterWrite(Duration.ofMinutes(2))
+            .maximumSize(100_000)
+            .build();
 
     public PersonalDataVault(JdbcClient jdbc, @Value("${celaest.master-key:}") String configured,
                              @Value("${celaest.home:.celaest}") String home) {
@@ -140,6 +148,7 @@ public class PersonalDataVault {
 
     /** Drops the cached key of an erased subject (the key itself is destroyed by the erasing command). */
     public void forget(UUID subject) {
+        recentlyErased.put(subject, Boolean.TRUE);
         keys.invalidate(subject);
     }
 
@@ -224,18 +233,27 @@ public class PersonalDataVault {
 
     private static final String KEY_RESOURCE = PersonalDataVault.class.getName() + ".key:";
 
-    /** After the command's unit of work: at once if its transaction was its own, else when the joined one commits. */
+    /**
+     * After the command's unit of work: at once if its transaction was its own, else when the joined one commits;
+     * never for a subject erased meanwhile (an erasure later in the same group commit evicts before this runs).
+     */
     private void cacheOnceCommitted(UUID subject, Optional<SecretKey> key) {
         if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-            keys.put(subject, key);
+            cacheUnlessErased(subject, key);
             return;
         }
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {
-                keys.put(subject, key);
+                cacheUnlessErased(subject, key);
             }
         });
+    }
+
+    private void cacheUnlessErased(UUID subject, Optional<SecretKey> key) {
+        if (recentlyErased.getIfPresent(subject) == null) {
+            keys.put(subject, key);
+        }
     }
 
     /** null when no key row exists; empty when the key was destroyed. */

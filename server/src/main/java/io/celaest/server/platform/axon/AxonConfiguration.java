@@ -33,6 +33,7 @@ import org.axonframework.messaging.correlation.CorrelationDataProvider;
 import org.axonframework.messaging.correlation.MessageOriginProvider;
 import org.axonframework.messaging.correlation.SimpleCorrelationDataProvider;
 import org.axonframework.messaging.interceptors.CorrelationDataInterceptor;
+import org.axonframework.messaging.unitofwork.RollbackConfigurationType;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.spring.jdbc.SpringDataSourceConnectionProvider;
 import org.axonframework.serialization.json.JacksonSerializer;
@@ -202,8 +203,11 @@ public class AxonConfiguration {
                                             @Value("${celaest.commands.group-commit-workers:2}") int workers,
                                             @Value("${celaest.commands.max-batch:64}") int maxBatch) {
         // Each command's unit of work joins the batch's transaction, inside a savepoint of its own.
+        // A failed command always rolls its unit of work back (Axon's default spares checked exceptions): the bus
+        // rolls back its savepoint then, and nothing the unit of work did may outlive it (e.g. a cached key).
         SimpleCommandBus local = SimpleCommandBus.builder()
                 .transactionManager(axonTransactions)
+                .rollbackConfiguration(RollbackConfigurationType.ANY_THROWABLE)
                 .duplicateCommandHandlerResolver(duplicateResolver)
                 .spanFactory(configuration.getComponent(CommandBusSpanFactory.class))
                 .messageMonitor(configuration.messageMonitor(CommandBus.class, "commandBus"))

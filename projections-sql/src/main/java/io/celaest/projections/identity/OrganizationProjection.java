@@ -3,14 +3,13 @@ package io.celaest.projections.identity;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.celaest.api.identity.*;
+import io.celaest.projections.platform.BatchScoped;
 import io.celaest.projections.platform.SequencedRows;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.eventhandling.Timestamp;
-import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
-import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -34,12 +33,12 @@ public class OrganizationProjection {
 
     public static final String PROCESSING_GROUP = "organizations";
 
-    private static final String ACTIVE_USER_CHANGES = OrganizationProjection.class.getName() + ".activeUsers";
-
     private final JdbcClient jdbc;
     private final JdbcTemplate jdbcTemplate;
     private final SequencedRows rows;
     private final ObjectMapper json;
+    private final BatchScoped<Map<UUID, ActiveUserChange>> activeUserChanges =
+            new BatchScoped<>(LinkedHashMap::new, this::write);
 
     public OrganizationProjection(JdbcClient jdbc, JdbcTemplate jdbcTemplate, SequencedRows rows, ObjectMapper json) {
         this.jdbc = jdbc;
@@ -57,7 +56,7 @@ public class OrganizationProjection {
 
     @EventHandler
     void on(OrganizationCreated event, @SequenceNumber long sequence, @Timestamp Instant at) {
-        writeActiveUserChanges();
+        activeUserChanges.flush();
         jdbc.sql("""
                         INSERT INTO organizations (id, name, slug, plan, status, max_users, max_api_calls_per_month,
                                                    created_at, updated_at, last_event_sequence)
@@ -132,31 +131,17 @@ public class OrganizationProjection {
     }
 
     private void update(UUID id, long sequence, Instant at, String assignments, Object... values) {
-        writeActiveUserChanges();
+        activeUserChanges.flush();
         rows.update("organizations", id, sequence, at, assignments, values);
     }
 
     private void changeActiveUsers(UUID organization, int delta, long sequence, Instant at) {
-        if (!CurrentUnitOfWork.isStarted()) {
+        Map<UUID, ActiveUserChange> changes = activeUserChanges.current();
+        if (changes == null) {
             rows.update("organizations", organization, sequence, at, "active_users = active_users + ?", delta);
             return;
         }
-        UnitOfWork<?> batch = CurrentUnitOfWork.get().root();
-        Map<UUID, ActiveUserChange> changes = batch.getOrComputeResource(ACTIVE_USER_CHANGES, key -> {
-            Map<UUID, ActiveUserChange> pending = new LinkedHashMap<>();
-            batch.onPrepareCommit(u -> write(pending));
-            return pending;
-        });
         changes.merge(organization, new ActiveUserChange(delta, sequence, sequence, at), ActiveUserChange::then);
-    }
-
-    private void writeActiveUserChanges() {
-        if (CurrentUnitOfWork.isStarted()) {
-            Map<UUID, ActiveUserChange> pending = CurrentUnitOfWork.get().root().getResource(ACTIVE_USER_CHANGES);
-            if (pending != null) {
-                write(pending);
-            }
-        }
     }
 
     /** One guarded update per organization: applies only if the row has seen none of the summed events. */

@@ -1,7 +1,5 @@
 package io.celaest.projections.platform;
 
-import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
-import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.util.ArrayList;
@@ -16,35 +14,25 @@ public class BatchedInserts {
 
     private final JdbcTemplate jdbc;
     private final String insert;
-    private final String resourceKey;
+    private final BatchScoped<List<Object[]>> pending = new BatchScoped<>(ArrayList::new, this::write);
 
     public BatchedInserts(JdbcTemplate jdbc, String insert) {
         this.jdbc = jdbc;
         this.insert = insert;
-        this.resourceKey = BatchedInserts.class.getName() + "." + System.identityHashCode(this);
     }
 
     public void add(Object[] row) {
-        if (!CurrentUnitOfWork.isStarted()) {
+        List<Object[]> rows = pending.current();
+        if (rows == null) {
             jdbc.update(insert, row);
             return;
         }
-        UnitOfWork<?> batch = CurrentUnitOfWork.get().root();
-        batch.getOrComputeResource(resourceKey, key -> {
-            List<Object[]> rows = new ArrayList<>();
-            batch.onPrepareCommit(u -> write(rows));
-            return rows;
-        }).add(row);
+        rows.add(row);
     }
 
     /** Writes the rows collected so far in the current batch, so that the statements after this one see them. */
     public void flush() {
-        if (CurrentUnitOfWork.isStarted()) {
-            List<Object[]> rows = CurrentUnitOfWork.get().root().getResource(resourceKey);
-            if (rows != null) {
-                write(rows);
-            }
-        }
+        pending.flush();
     }
 
     private void write(List<Object[]> rows) {

@@ -1,7 +1,7 @@
 package io.celaest.command.licensing;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import io.celaest.command.platform.RequestPathCaches;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -41,7 +41,7 @@ public class CollisionWatch {
     public CollisionWatch(JdbcClient jdbc, @Value("${celaest.licensing.collision-window:15m}") Duration window) {
         this.jdbc = jdbc;
         this.window = window;
-        this.windows = Caffeine.newBuilder().expireAfterAccess(window.multipliedBy(2)).maximumSize(500_000).build();
+        this.windows = RequestPathCaches.newBuilder().expireAfterAccess(window.multipliedBy(2)).maximumSize(500_000).build();
     }
 
     Optional<Collision> observe(UUID licenseId, String ip, Instant now, int maxConcurrentIps) {

@@ -2,8 +2,8 @@ package io.celaest.command.licensing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.celaest.api.licensing.*;
+import io.celaest.command.platform.RequestPathCaches;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -51,8 +51,8 @@ public class LicenseDirectory {
         this.jdbc = jdbc;
         this.json = json;
         this.aggregates = aggregates;
-        this.byKey = Caffeine.newBuilder().expireAfterWrite(ttl).maximumSize(200_000).build();
-        this.keyOf = Caffeine.newBuilder().expireAfterWrite(ttl).maximumSize(200_000).build();
+        this.byKey = RequestPathCaches.newBuilder().expireAfterWrite(ttl).maximumSize(200_000).build();
+        this.keyOf = RequestPathCaches.newBuilder().expireAfterWrite(ttl).maximumSize(200_000).build();
     }
 
     /** Drops the entries of licenses changed (on any node) since the last poll, and all of them after a plan change. */

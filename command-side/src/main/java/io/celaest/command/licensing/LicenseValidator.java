@@ -1,7 +1,6 @@
 package io.celaest.command.licensing;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.celaest.api.licensing.BindLicense;
 import io.celaest.api.licensing.BindingKind;
 import io.celaest.api.licensing.CollisionPolicy;
@@ -10,6 +9,7 @@ import io.celaest.api.licensing.ReportCollision;
 import io.celaest.api.platform.PersonalData;
 import io.celaest.api.platform.RuleViolation;
 import io.celaest.api.platform.TooManyRequests;
+import io.celaest.command.platform.RequestPathCaches;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +51,7 @@ public class LicenseValidator {
     private final CommandGateway commands;
     private final Clock clock;
     private final int suspendAfterCollisions;
-    private final Cache<UUID, Instant> touched = Caffeine.newBuilder().expireAfterWrite(TOUCH_EVERY)
+    private final Cache<UUID, Instant> touched = RequestPathCaches.newBuilder().expireAfterWrite(TOUCH_EVERY)
             .maximumSize(1_000_000).build();
 
     public LicenseValidator(LicenseDirectory directory, ValidationRateLimiter limiter, CollisionWatch collisions,

@@ -3,11 +3,11 @@ package io.celaest.command.licensing;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.celaest.api.licensing.PlanCreated;
 import io.celaest.api.licensing.PlanLimits;
 import io.celaest.api.licensing.PlanUpdated;
 import io.celaest.api.platform.RuleViolation;
+import io.celaest.command.platform.RequestPathCaches;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -27,7 +27,7 @@ public class PlanCatalog {
 
     private final JdbcClient jdbc;
     private final ObjectMapper json;
-    private final Cache<String, Optional<PlanLimits>> limits = Caffeine.newBuilder()
+    private final Cache<String, Optional<PlanLimits>> limits = RequestPathCaches.newBuilder()
             .expireAfterWrite(Duration.ofSeconds(5)).maximumSize(10_000).build();
 
     public PlanCatalog(JdbcClient jdbc, ObjectMapper json) {

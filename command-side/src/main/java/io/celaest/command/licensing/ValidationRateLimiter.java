@@ -1,7 +1,7 @@
 package io.celaest.command.licensing;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import io.celaest.command.platform.RequestPathCaches;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
@@ -35,8 +35,8 @@ public class ValidationRateLimiter {
                 .build();
         this.ipLimit = Bandwidth.builder().capacity(ipCapacity).refillGreedy(ipPerSecond, Duration.ofSeconds(1))
                 .build();
-        this.perKey = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).maximumSize(1_000_000).build();
-        this.perIp = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).maximumSize(1_000_000).build();
+        this.perKey = RequestPathCaches.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).maximumSize(1_000_000).build();
+        this.perIp = RequestPathCaches.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).maximumSize(1_000_000).build();
     }
 
     /** Empty when allowed; else the seconds to wait before retrying. */

@@ -2,7 +2,6 @@ package io.celaest.server.licensing;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -15,6 +14,7 @@ import io.celaest.api.platform.TooManyRequests;
 import io.celaest.command.licensing.LicenseRuntime;
 import io.celaest.command.licensing.LicenseValidator;
 import io.celaest.command.licensing.ValidationCode;
+import io.celaest.command.platform.RequestPathCaches;
 import io.celaest.server.platform.security.RequestContext;
 import io.celaest.server.platform.web.BodySizeLimitFilter;
 import io.celaest.server.platform.web.Problems;
@@ -90,7 +90,7 @@ public class LicenseValidationHandler extends Handler.Wrapper {
     private final ObjectProvider<ObjectMapper> jsonProvider;
     private final ObjectProvider<MeterRegistry> metersProvider;
     private volatile Parts parts;
-    private final Cache<LicenseRuntime, byte[]> validAnswers = Caffeine.newBuilder().weakKeys()
+    private final Cache<LicenseRuntime, byte[]> validAnswers = RequestPathCaches.newBuilder().weakKeys()
             .maximumSize(200_000).build();
 
     private record Parts(LicenseValidator validator, ObjectMapper json, ObjectReader reader, ObjectWriter writer,

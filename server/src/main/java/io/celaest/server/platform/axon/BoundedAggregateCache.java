@@ -1,6 +1,6 @@
 package io.celaest.server.platform.axon;
 
-import com.github.benmanes.caffeine.cache.Caffeine;
+import io.celaest.command.platform.RequestPathCaches;
 import org.axonframework.common.Registration;
 import org.axonframework.common.caching.Cache;
 
@@ -25,7 +25,7 @@ public class BoundedAggregateCache implements Cache {
     private final List<EntryListener> listeners = new CopyOnWriteArrayList<>();
 
     public BoundedAggregateCache(long maximumSize, Duration expireAfterAccess) {
-        this.entries = Caffeine.newBuilder()
+        this.entries = RequestPathCaches.newBuilder()
                 .maximumSize(maximumSize)
                 .expireAfterAccess(expireAfterAccess)
                 .removalListener((key, value, cause) -> {

@@ -1,8 +1,8 @@
 package io.celaest.server.platform.consistency;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.celaest.api.platform.Caller;
+import io.celaest.command.platform.RequestPathCaches;
 import io.celaest.server.platform.security.AuthenticationFilter;
 import io.celaest.server.system.ProjectionProgress;
 import jakarta.servlet.FilterChain;
@@ -32,7 +32,7 @@ public class ReadYourWritesFilter extends OncePerRequestFilter {
     private final ProjectionProgress progress;
     private final Duration timeout;
     /** Callers who wrote within the last minute; older entries expire on their own. */
-    private final Cache<String, Boolean> recentWriters = Caffeine.newBuilder()
+    private final Cache<String, Boolean> recentWriters = RequestPathCaches.newBuilder()
             .expireAfterWrite(Duration.ofMinutes(1))
             .maximumSize(1_000_000)
             .build();

@@ -1,13 +1,13 @@
 package io.celaest.server.platform.security;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.celaest.api.identity.ApiKeyRevoked;
 import io.celaest.api.identity.OrganizationDeleted;
 import io.celaest.api.identity.PlatformApiKeyRevoked;
 import io.celaest.api.platform.ActorKind;
 import io.celaest.api.platform.Caller;
 import io.celaest.command.identity.ApiKeySecrets;
+import io.celaest.command.platform.RequestPathCaches;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -44,7 +44,7 @@ public class ApiKeyAuthenticator {
 
     private final JdbcClient jdbc;
     private final AdminApiKey adminKey;
-    private final Cache<ByteBuffer, Credential> cache = Caffeine.newBuilder()
+    private final Cache<ByteBuffer, Credential> cache = RequestPathCaches.newBuilder()
             .expireAfterWrite(Duration.ofSeconds(10))
             .maximumSize(100_000)
             .build();

@@ -10,13 +10,16 @@ import org.axonframework.modelling.command.VersionedAggregateIdentifier;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
  * Axon's {@link AnnotationCommandTargetResolver}, minus its cost: that one scans the command class's fields and
  * methods reflectively for every command; this one finds the {@code @TargetAggregateIdentifier} field once per
  * class. Classes it does not cover (the target named by a method, or a {@code @TargetAggregateVersion}) go to
- * Axon's resolver, so the answer is always the same.
+ * Axon's resolver, so the answer is always the same. A record's component annotation lands on both its field and
+ * its accessor; the accessor returns the field, so a record command (all of ours) is covered by its field.
  */
 public class CachedCommandTargetResolver implements CommandTargetResolver {
 
@@ -51,12 +54,25 @@ public class CachedCommandTargetResolver implements CommandTargetResolver {
         }
     }
 
+    /** Whether commands of this class are resolved from a field found once (else by Axon's reflective resolver). */
+    static boolean coveredByField(Class<?> commandType) {
+        return TARGET_FIELDS.get(commandType).isPresent();
+    }
+
+    private static boolean isRecordAccessor(Class<?> type, Method method) {
+        return type.isRecord() && method.getParameterCount() == 0 && Arrays.stream(type.getRecordComponents())
+                .map(RecordComponent::getAccessor).anyMatch(method::equals);
+    }
+
     private static final ClassValue<Optional<Field>> TARGET_FIELDS = new ClassValue<>() {
         @Override
         protected Optional<Field> computeValue(Class<?> type) {
             Field target = null;
             for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
                 for (Method method : c.getDeclaredMethods()) {
+                    if (isRecordAccessor(c, method)) {
+                        continue;                               // its field carries the same annotation
+                    }
                     if (AnnotationUtils.isAnnotationPresent(method, TargetAggregateIdentifier.class)
                             || AnnotationUtils.isAnnotationPresent(method, TargetAggregateVersion.class)) {
                         return Optional.empty();

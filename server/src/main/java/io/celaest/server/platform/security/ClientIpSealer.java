@@ -8,7 +8,9 @@ import io.celaest.projections.platform.PersonalDataVault;
 import org.springframework.stereotype.Component;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The client IP of a request is personal data of the request's actor: it is written into message metadata
@@ -29,6 +31,8 @@ import java.util.UUID;
 public class ClientIpSealer {
 
     private final PersonalDataVault vault;
+    /** The subjects of named actors: a handful (see above), each an MD5 digest otherwise computed per request. */
+    private final Map<String, UUID> namedSubjects = new ConcurrentHashMap<>();
 
     public ClientIpSealer(PersonalDataVault vault) {
         this.vault = vault;
@@ -51,7 +55,7 @@ public class ClientIpSealer {
         return seal(caller, clientIp);
     }
 
-    private static UUID subjectOf(String actorId) {
+    private UUID subjectOf(String actorId) {
         if (actorId.length() == 36) {
             try {
                 return UUID.fromString(actorId);
@@ -60,6 +64,7 @@ public class ClientIpSealer {
             }
         }
         // a name-based (version 3) UUID never equals the random (version 4) ids of keys and users
-        return UUID.nameUUIDFromBytes(("celaest-actor:" + actorId).getBytes(StandardCharsets.UTF_8));
+        return namedSubjects.computeIfAbsent(actorId,
+                name -> UUID.nameUUIDFromBytes(("celaest-actor:" + name).getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -17,7 +17,6 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import javax.crypto.Cipher;
-import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -178,26 +177,23 @@ public class PersonalDataVault {
      * (an insert racing ours has committed by then), which is then read. Empty when the subject was erased.
      */
     private Optional<SecretKey> loadOrCreate(UUID subject) {
-        try {
-            KeyGenerator generator = KeyGenerator.getInstance("AES");
-            generator.init(256, random);
-            SecretKey key = generator.generateKey();
-            byte[] wrapped = seal(masterKey, key.getEncoded(), subject);
-            int inserted = jdbc.sql(
-                            "INSERT INTO personal_data_keys (subject_id, wrapped_key) VALUES (?, ?) ON CONFLICT DO NOTHING")
-                    .params(subject, wrapped)
-                    .update();
-            if (inserted == 1) {
-                return Optional.of(key);
-            }
-            Optional<SecretKey> existing = load(subject);
-            if (existing == null) {
-                throw new IllegalStateException("The key of " + subject + " conflicted but cannot be read");
-            }
-            return existing;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
+        // what KeyGenerator("AES", 256) does, without its provider lookup per key
+        byte[] material = new byte[32];
+        random.nextBytes(material);
+        SecretKey key = new SecretKeySpec(material, "AES");
+        byte[] wrapped = seal(masterKey, key.getEncoded(), subject);
+        int inserted = jdbc.sql(
+                        "INSERT INTO personal_data_keys (subject_id, wrapped_key) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                .params(subject, wrapped)
+                .update();
+        if (inserted == 1) {
+            return Optional.of(key);
         }
+        Optional<SecretKey> existing = load(subject);
+        if (existing == null) {
+            throw new IllegalStateException("The key of " + subject + " conflicted but cannot be read");
+        }
+        return existing;
     }
 
     /**

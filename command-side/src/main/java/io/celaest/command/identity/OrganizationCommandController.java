@@ -85,6 +85,10 @@ public class OrganizationCommandController {
     public void update(@Parameter(hidden = true) Caller caller, @PathVariable UUID organizationId,
                        @Valid @RequestBody UpdateOrganizationRequest request) {
         Access.requireOrganization(caller, organizationId, Scopes.ORGANIZATION_WRITE);
+        if (request.name() == null && request.settings() == null) {
+            // answering 204 would claim a change to an organization that may not even exist
+            throw RuleViolation.unprocessable("NOTHING_TO_UPDATE", "Give a name or settings to change");
+        }
         if (request.name() != null) {
             ignoringUnchanged(() -> commands.sendAndWait(new RenameOrganization(organizationId, request.name())));
         }

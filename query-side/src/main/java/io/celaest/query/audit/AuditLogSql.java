@@ -3,6 +3,7 @@ package io.celaest.query.audit;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.celaest.api.audit.AuditLogFilter;
 import io.celaest.api.platform.Caller;
+import io.celaest.api.platform.Instants;
 import io.celaest.projections.platform.Cursor;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -208,17 +209,12 @@ record AuditLogSql(String sql, List<Object> params) {
         return new Probe("SELECT " + String.join(", ", columns), params, lower.size());
     }
 
-    /** Years PostgreSQL's timestamptz holds go further, but no audit entry lies outside these. */
-    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
-    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
-
     /**
      * A from/to bound as a value PostgreSQL accepts: an instant of year 300000 is a valid ISO-8601 parameter but
      * out of timestamptz's range, and clamping it selects the same rows.
      */
     static OffsetDateTime storable(Instant bound) {
-        Instant clamped = bound.isBefore(EARLIEST) ? EARLIEST : bound.isAfter(LATEST) ? LATEST : bound;
-        return clamped.atOffset(ZoneOffset.UTC);
+        return Instants.clamped(bound).atOffset(ZoneOffset.UTC);
     }
 
     /** The hour of an instant as audit_log_hours numbers it: floor(epoch seconds / 3600), in any time zone. */

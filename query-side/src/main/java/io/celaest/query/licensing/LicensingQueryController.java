@@ -1,5 +1,7 @@
 package io.celaest.query.licensing;
 
+import io.celaest.api.identity.FindOrganization;
+import io.celaest.api.identity.OrganizationView;
 import io.celaest.api.licensing.*;
 import io.celaest.api.platform.Access;
 import io.celaest.api.platform.Caller;
@@ -57,10 +59,19 @@ public class LicensingQueryController {
                                   @RequestParam(required = false) @Size(max = 200) String cursor,
                                   @RequestParam(defaultValue = "50") @Min(1) @Max(200) int limit) {
         Access.requireOrganization(caller, organizationId, Scopes.LICENSES_READ);
+        requireOrganizationExists(caller, organizationId);
         return queries.query(new ListLicenses(caller, organizationId,
                         status == null ? null : LicenseStatus.fromCode(status), plan, expiringBefore,
                         new PageRequest(cursor, limit)), ResponseTypes.instanceOf(LicensePage.class))
                 .join();
+    }
+
+    /** An unknown or deleted organization's licenses answer 404 like the organization itself. */
+    private void requireOrganizationExists(Caller caller, UUID organizationId) {
+        if (queries.query(new FindOrganization(caller, organizationId),
+                ResponseTypes.optionalInstanceOf(OrganizationView.class)).join().isEmpty()) {
+            throw RuleViolation.notFound("ORGANIZATION_NOT_FOUND", "No such organization");
+        }
     }
 
     @GetMapping("/api/v1/licenses/{licenseId}")

@@ -3,6 +3,7 @@ package io.celaest.server.audit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.celaest.api.audit.AuditLogFilter;
 import io.celaest.api.platform.Caller;
+import io.celaest.api.platform.Instants;
 import io.celaest.query.audit.AuditLogPages;
 import io.celaest.server.platform.security.AuthenticationFilter;
 import io.celaest.server.platform.web.ProblemHandler;
@@ -18,8 +19,6 @@ import org.springframework.web.filter.ServerHttpObservationFilter;
 
 import java.io.IOException;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,7 +104,7 @@ public class AuditLogListEndpoint extends HttpServlet {
 
     /** ISO-8601 date-time with an offset or zone ({@code 2026-11-24T10:00:00Z}, {@code …+01:00}), as MVC takes it. */
     private static Instant instant(String text) {
-        return ZonedDateTime.parse(text, DateTimeFormatter.ISO_DATE_TIME).toInstant();
+        return Instants.parse(text);
     }
 
     private void problem(HttpServletResponse response, ProblemDetail problem, List<Map<String, String>> errors)

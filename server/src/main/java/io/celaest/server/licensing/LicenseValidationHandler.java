@@ -18,6 +18,7 @@ import io.celaest.command.platform.RequestPathCaches;
 import io.celaest.server.platform.security.RequestContext;
 import io.celaest.server.platform.web.BodySizeLimitFilter;
 import io.celaest.server.platform.web.Problems;
+import io.celaest.server.platform.web.StrictJsonConfiguration;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -134,16 +135,18 @@ public class LicenseValidationHandler extends Handler.Wrapper {
             return super.handle(request, response, callback);
         }
         Parts p = parts();
-        if (!HttpMethod.POST.is(request.getMethod())) {
-            response.getHeaders().put(ALLOW_POST);
-            problem(p, response, callback, HttpStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "Use POST", List.of());
-        } else if (!json(request.getHeaders().get(HttpHeader.CONTENT_TYPE))) {
-            problem(p, response, callback, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE",
-                    "The body must be application/json", List.of());
-        } else if (request.getLength() > BodySizeLimitFilter.SWALLOW_BYTES) {
+        if (request.getLength() > BodySizeLimitFilter.SWALLOW_BYTES) {
             tooLarge(p, response, callback);                  // the connection will be closed: so be it
+        } else if (!HttpMethod.POST.is(request.getMethod())) {
+            response.getHeaders().put(ALLOW_POST);
+            new Body(p, request, response, callback, () -> problem(p, response, callback,
+                    HttpStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "Use POST", List.of())).run();
+        } else if (!json(request.getHeaders().get(HttpHeader.CONTENT_TYPE))) {
+            new Body(p, request, response, callback, () -> problem(p, response, callback,
+                    HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", "The body must be application/json",
+                    List.of())).run();
         } else {
-            new Body(p, request, response, callback).run();
+            new Body(p, request, response, callback, null).run();
         }
         return true;
     }
@@ -152,25 +155,29 @@ public class LicenseValidationHandler extends Handler.Wrapper {
      * The body as it arrives, without blocking a thread on a slow client: a declared length is read into one
      * array of that size (the body is typically under 200 bytes), a chunked one in steps up to the limit. A body
      * over the limit is read on and dropped (up to {@link BodySizeLimitFilter#SWALLOW_BYTES}) before its 413: a
-     * connection closed with unread bytes is reset, and the client would lose the answer.
+     * connection closed with unread bytes is reset, and the client would lose the answer. So is the body of a
+     * request refused for its method or media type ({@code refusal}), which is answered once the body is read.
      */
     private final class Body implements Runnable {
         private final Parts p;
         private final Request request;
         private final Response response;
         private final Callback callback;
+        private final Runnable refusal;
         private byte[] bytes;
         private int size;
         private boolean tooLarge;
         private long dropped;
 
-        Body(Parts p, Request request, Response response, Callback callback) {
+        Body(Parts p, Request request, Response response, Callback callback, Runnable refusal) {
             this.p = p;
             this.request = request;
             this.response = response;
             this.callback = callback;
+            this.refusal = refusal;
             long declared = request.getLength();
-            this.bytes = new byte[declared >= 0 && declared <= MAX_BODY_BYTES ? (int) declared : 512];
+            this.bytes = new byte[refusal != null ? 0
+                    : declared >= 0 && declared <= MAX_BODY_BYTES ? (int) declared : 512];
             this.tooLarge = declared > MAX_BODY_BYTES;
         }
 
@@ -188,13 +195,17 @@ public class LicenseValidationHandler extends Handler.Wrapper {
                 }
                 ByteBuffer data = chunk.getByteBuffer();
                 int n = data.remaining();
-                if (tooLarge || size + n > MAX_BODY_BYTES) {
-                    tooLarge = true;
+                if (refusal != null || tooLarge || size + n > MAX_BODY_BYTES) {
+                    tooLarge = refusal == null;
                     dropped += n;
                     boolean last = chunk.isLast();
                     chunk.release();
                     if (last || dropped > BodySizeLimitFilter.SWALLOW_BYTES) {
-                        tooLarge(p, response, callback);
+                        if (refusal != null) {
+                            refusal.run();
+                        } else {
+                            tooLarge(p, response, callback);
+                        }
                         return;
                     }
                     continue;
@@ -230,8 +241,10 @@ public class LicenseValidationHandler extends Handler.Wrapper {
                     field.isEmpty() ? List.of() : List.of(field(field, "wrong type or format")));
             return;
         } catch (Exception malformed) {
-            problem(p, response, callback, HttpStatus.BAD_REQUEST, "MALFORMED_JSON", "The request body is not valid "
-                    + "JSON", List.of());
+            String duplicate = StrictJsonConfiguration.duplicateKey(malformed);
+            problem(p, response, callback, HttpStatus.BAD_REQUEST, "MALFORMED_JSON", duplicate != null
+                            ? "The request body has a key twice" : "The request body is not valid JSON",
+                    duplicate != null ? List.of(field(duplicate, "appears more than once")) : List.of());
             return;
         }
         if (parsed == null) {                                  // the body was the JSON literal null

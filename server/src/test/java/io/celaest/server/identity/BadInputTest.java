@@ -103,6 +103,20 @@ class BadInputTest extends IdentityTestSupport {
                         "\"maxApiCallsPerMonth\":99999999999999999999999")), 400, "maxApiCallsPerMonth", null));
         cases.add(new Case("settings nested too deep", () -> as(key, "PATCH", orgPath,
                 "{\"settings\":" + "{\"a\":".repeat(2000) + "1" + "}".repeat(2000) + "}"), 400, null, null));
+        cases.add(new Case("a key twice", () -> asAdmin("POST", ORGS,
+                json(validOrganization()).replace("{", "{\"name\":\"First\",")), 400, "name", "MALFORMED_JSON"));
+        cases.add(new Case("a key twice, nested", () -> as(key, "PATCH", orgPath,
+                "{\"settings\":{\"theme\":\"dark\",\"theme\":\"light\"}}"), 400, "settings.theme", "MALFORMED_JSON"));
+        cases.add(new Case("a key twice in a request that would fail anyway", () -> asAdmin("POST",
+                unknownOrg + "/suspend", "{\"reason\":\"x\",\"reason\":\"y\"}"), 400, "reason", "MALFORMED_JSON"));
+        cases.add(new Case("content after the JSON value", () -> as(key, "PATCH", orgPath, "{\"name\":\"Trail\"} ]]]x"),
+                400, null, "MALFORMED_JSON"));
+        cases.add(new Case("maxUsers a numeric string", () -> asAdmin("POST", ORGS, organizationWith("maxUsers", "5")),
+                400, "maxUsers", null));
+        cases.add(new Case("maxUsers blank", () -> asAdmin("POST", ORGS, organizationWith("maxUsers", " ")), 400,
+                "maxUsers", null));
+        cases.add(new Case("maxUsers empty", () -> asAdmin("POST", orgPath + "/limits", map("maxUsers", "")), 400,
+                "maxUsers", null));
         cases.add(new Case("limits maxUsers a string",
                 () -> asAdmin("POST", orgPath + "/limits", map("maxUsers", "ten")), 400, "maxUsers", null));
 
@@ -139,6 +153,14 @@ class BadInputTest extends IdentityTestSupport {
                 map("reason", "r".repeat(501))), 400, "reason", null));
         cases.add(new Case("expiresAt not an instant", () -> as(key, "POST", apiKeys(t.id()),
                 map("name", "k", "scopes", List.of("users:read"), "expiresAt", "tomorrow")), 400, "expiresAt", null));
+        cases.add(new Case("expiresAt a number", () -> as(key, "POST", apiKeys(t.id()),
+                map("name", "k", "scopes", List.of("users:read"), "expiresAt", 2_147_483_648L)), 400, "expiresAt", null));
+        cases.add(new Case("expiresAt beyond year 9999", () -> as(key, "POST", apiKeys(t.id()),
+                map("name", "k", "scopes", List.of("users:read"), "expiresAt", "+999999999-12-31T23:59:59Z")), 400,
+                "expiresAt", null));
+        cases.add(new Case("expiresAt without an offset", () -> as(key, "POST", apiKeys(t.id()),
+                map("name", "k", "scopes", List.of("users:read"), "expiresAt", "2099-01-01T00:00:00")), 400,
+                "expiresAt", null));
         cases.add(new Case("expiresAt in the past", () -> as(key, "POST", apiKeys(t.id()),
                 map("name", "k", "scopes", List.of("users:read"), "expiresAt", "2001-01-01T00:00:00Z")), 400,
                 "expiresAt", null));
@@ -173,7 +195,16 @@ class BadInputTest extends IdentityTestSupport {
         cases.add(new Case("empty scope in a list", () -> as(key, "POST", usersPath, userWith("scopes", List.of(""))), 400,
                 "scopes[0]", null));
 
-        // paging parameters
+        cases.add(new Case("PATCH with nothing to change", () -> as(key, "PATCH", orgPath, "{}"), 422, null,
+                "NOTHING_TO_UPDATE"));
+        cases.add(new Case("PATCH unknown organization with nothing to change", () -> asAdmin("PATCH", unknownOrg, "{}"),
+                422, null, "NOTHING_TO_UPDATE"));
+
+        // paging and filter parameters
+        cases.add(new Case("expiringBefore an epoch number", () -> as(key, "GET", orgPath
+                + "/licenses?expiringBefore=99999999999", null), 400, "expiringBefore", null));
+        cases.add(new Case("expiringBefore without an offset", () -> as(key, "GET", orgPath
+                + "/licenses?expiringBefore=2030-01-01T00:00:00", null), 400, "expiringBefore", null));
         cases.add(new Case("limit=0", () -> asAdmin("GET", ORGS + "?limit=0", null), 400, "limit", null));
         cases.add(new Case("limit=201", () -> asAdmin("GET", ORGS + "?limit=201", null), 400, "limit", null));
         cases.add(new Case("limit=0 on users", () -> as(key, "GET", usersPath + "?limit=0", null), 400, "limit", null));
@@ -213,7 +244,14 @@ class BadInputTest extends IdentityTestSupport {
         cases.add(new Case("text/plain on users", () -> api().raw("POST", usersPath, key,
                 "email=a@b.c".getBytes(StandardCharsets.UTF_8), "text/plain"), 415, null, null));
 
-        // routes
+        // routes, and what Jetty answers before any handler
+        cases.add(new Case("TRACE", () -> asAdmin("TRACE", orgPath, null), 405, null, null));
+        cases.add(new Case("an ambiguous path segment", () -> asAdmin("GET", ORGS + "/%2e%2e/users", null), 400, null,
+                null));
+        cases.add(new Case("an encoded NUL in the path", () -> asAdmin("GET", ORGS + "/%00/users", null), 400, null,
+                null));
+        cases.add(new Case("a header block over the limit", () -> api().call("GET", orgPath, key, null,
+                "X-Padding", "p".repeat(20_000)), 431, null, null));
         cases.add(new Case("unknown path", () -> asAdmin("GET", "/api/v1/nothing-here", null), 404, null, null));
         cases.add(new Case("unsupported method", () -> asAdmin("PUT", orgPath, map("name", "x")), 405, null, null));
         cases.add(new Case("unacceptable Accept", () -> api().call("GET", orgPath, key, null, "Accept", "application/xml"),
@@ -241,6 +279,8 @@ class BadInputTest extends IdentityTestSupport {
         cases.add(new Case("delete unknown organization", () -> asAdmin("DELETE", unknownOrg, null), 404, null, null));
         cases.add(new Case("users of unknown organization", () -> asAdmin("GET", unknownOrg + "/users", null), 404, null,
                 "ORGANIZATION_NOT_FOUND"));
+        cases.add(new Case("licenses of unknown organization", () -> asAdmin("GET", unknownOrg + "/licenses", null),
+                404, null, "ORGANIZATION_NOT_FOUND"));
         cases.add(new Case("api keys of unknown organization", () -> asAdmin("GET", unknownOrg + "/api-keys", null), 404,
                 null, "ORGANIZATION_NOT_FOUND"));
         cases.add(new Case("api key for unknown organization", () -> asAdmin("POST", unknownOrg + "/api-keys",
@@ -314,6 +354,24 @@ class BadInputTest extends IdentityTestSupport {
         // and the organization is still whole
         expect(as(t.key(), "PATCH", org(t.id()), map("name", "Still Fine")), 204);
         assertThat(expect(as(t.key(), "GET", org(t.id()), null), 200).path("name").asText()).isEqualTo("Still Fine");
+    }
+
+    @Test
+    void traceNeverEchoesTheRequest() {
+        Api.Response response = asAdmin("TRACE", ORGS, null);
+        expectProblem(response, 405, null);
+        assertThat(response.text()).doesNotContain(ADMIN_KEY);
+    }
+
+    @Test
+    void filterBoundsBeyondTheRangeSelectAsAtItsEdge() {
+        Fixtures.Tenant t = tenant();
+        JsonNode all = expect(as(t.key(), "GET", org(t.id()) + "/licenses?expiringBefore=%2B999999999-12-31T23:59:59Z",
+                null), 200);
+        assertThat(all.path("items").isArray()).isTrue();
+        expect(as(t.key(), "GET", org(t.id()) + "/licenses?expiringBefore=2030-01-01T00:00:00%2B01:00", null), 200);
+        expect(asAdmin("GET", "/api/v1/system-events?from=-999999999-01-01T00:00:00Z&to=%2B999999999-12-31T23:59:59Z",
+                null), 200);
     }
 
     @Test

@@ -196,6 +196,16 @@ class LicensingApiTest extends LicensingTestSupport {
         assertThat(spacedFingerprint.status()).isEqualTo(400);
         assertThat(spacedFingerprint.text()).contains("fingerprint");
         assertThat(api().call("POST", "/api/v1/licenses/validate", null, "[1,2]").status()).isEqualTo(400);
+        Api.Response twice = api().call("POST", "/api/v1/licenses/validate", null,
+                "{\"key\":\"" + license.key() + "\",\"key\":\"other\"}");
+        assertThat(twice.status()).isEqualTo(400);
+        assertThat(twice.json().path("errors").path(0).path("field").asText()).isEqualTo("key");
+        Api.Response emptyProduct = api().call("POST", "/api/v1/licenses/validate", null,
+                Map.of("key", license.key(), "productId", ""));
+        assertThat(emptyProduct.status()).isEqualTo(400);
+        assertThat(emptyProduct.text()).contains("productId");
+        assertThat(api().call("POST", "/api/v1/licenses/validate", null, "{\"key\":\"" + license.key() + "\"} x")
+                .status()).isEqualTo(400);
         Api.Response nullBody = api().call("POST", "/api/v1/licenses/validate", null, "null");
         assertThat(nullBody.status()).isEqualTo(400);
         assertThat(nullBody.contentType()).startsWith("application/problem+json");

@@ -1,5 +1,6 @@
 package io.celaest.server.platform.web;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -16,6 +17,7 @@ import java.util.List;
  * The embedded Jetty: client IPs through {@link TrustedProxies} on every connector, and the Jetty core handlers
  * declared as beans ({@link Handler.Wrapper}s, e.g. the license validation hot path) in front of the servlet
  * context, in their {@code @Order}. Such a handler serves its own paths and passes every other request on.
+ * Errors Jetty answers by itself are problem documents ({@link ProblemErrorHandler}), and TRACE is refused.
  */
 @Configuration
 public class JettyConfiguration {
@@ -23,9 +25,10 @@ public class JettyConfiguration {
     @Bean
     WebServerFactoryCustomizer<JettyServletWebServerFactory> celaestJetty(
             @Value("${celaest.web.trusted-proxies:}") String trustedProxies,
-            ObjectProvider<Handler.Wrapper> aheadOfServlets) {
+            ObjectProvider<Handler.Wrapper> aheadOfServlets, ObjectMapper json) {
         TrustedProxies proxies = new TrustedProxies(trustedProxies);
         return factory -> factory.addServerCustomizers(server -> {
+            server.setErrorHandler(new ProblemErrorHandler(json));
             for (Connector connector : server.getConnectors()) {
                 HttpConnectionFactory http = connector.getConnectionFactory(HttpConnectionFactory.class);
                 if (http != null) {
@@ -38,6 +41,9 @@ public class JettyConfiguration {
                 handler.setHandler(server.getHandler());
                 server.setHandler(handler);
             }
+            Handler.Wrapper noTrace = new ProblemErrorHandler.TraceRejectingHandler();
+            noTrace.setHandler(server.getHandler());
+            server.setHandler(noTrace);
         });
     }
 }

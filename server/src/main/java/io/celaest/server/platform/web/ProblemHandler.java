@@ -98,8 +98,10 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                     List.of(new FieldProblem(path(unknown), "unknown field")));
         }
         if (cause instanceof InvalidFormatException invalid) {
-            String message = StrictJsonConfiguration.NUL_MESSAGE.equals(invalid.getOriginalMessage())
-                    ? StrictJsonConfiguration.NUL_MESSAGE : "expected " + simpleType(invalid.getTargetType());
+            String own = invalid.getOriginalMessage();
+            String message = StrictJsonConfiguration.NUL_MESSAGE.equals(own)
+                    || StrictJsonConfiguration.INSTANT_RANGE_MESSAGE.equals(own)
+                    ? own : "expected " + simpleType(invalid.getTargetType());
             return badRequest("INVALID_REQUEST", "A field has the wrong type or format",
                     List.of(new FieldProblem(path(invalid), message)));
         }
@@ -113,6 +115,11 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             return badRequest("INVALID_REQUEST", "A field has the wrong type or format",
                     List.of(new FieldProblem(path(mapping), "expected " + simpleType(coercion.getTargetType())
                             + " within its range")));
+        }
+        String duplicate = StrictJsonConfiguration.duplicateKey(cause);
+        if (duplicate != null) {
+            return badRequest("MALFORMED_JSON", "The request body has a key twice",
+                    List.of(new FieldProblem(duplicate, "appears more than once")));
         }
         if (cause instanceof JsonProcessingException) {
             return badRequest("MALFORMED_JSON", "The request body is not valid JSON", List.of());

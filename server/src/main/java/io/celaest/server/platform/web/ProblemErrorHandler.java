@@ -1,0 +1,85 @@
+package io.celaest.server.platform.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The errors Jetty answers itself, before any handler or servlet sees the request (an ambiguous or illegal path, a
+ * header block over the limit, an unparsable request line), as RFC 9457 problems like every other error, instead
+ * of Jetty's HTML page.
+ */
+public class ProblemErrorHandler extends ErrorHandler {
+
+    private static final HttpField PROBLEM_JSON = new HttpField(HttpHeader.CONTENT_TYPE,
+            MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+
+    private final ObjectMapper json;
+
+    public ProblemErrorHandler(ObjectMapper json) {
+        this.json = json;
+    }
+
+    /** Jetty writes a body only for GET, POST and HEAD errors by default; a problem document goes with every one. */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
+    @Override
+    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
+                                    Callback callback) {
+        byte[] body = body(code, message);
+        response.getHeaders().put(PROBLEM_JSON);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    @Override
+    public ByteBuffer badMessageError(int code, String message, HttpFields.Mutable fields) {
+        fields.put(PROBLEM_JSON);
+        return ByteBuffer.wrap(body(code, message));
+    }
+
+    private byte[] body(int code, String message) {
+        HttpStatus status = HttpStatus.resolve(code);
+        if (status == null) {
+            status = code >= 500 ? HttpStatus.INTERNAL_SERVER_ERROR : HttpStatus.BAD_REQUEST;
+        }
+        ProblemDetail problem = Problems.of(status, status.name(),
+                message == null || message.isBlank() ? status.getReasonPhrase() : message);
+        try {
+            return json.writeValueAsBytes(problem);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A problem document could not be written", e);
+        }
+    }
+
+    /**
+     * TRACE answers 405 on every path: the servlet default would echo the request back, bearer token included.
+     */
+    public static class TraceRejectingHandler extends Handler.Wrapper {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            if (HttpMethod.TRACE.is(request.getMethod())) {
+                Response.writeError(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED.value(),
+                        "TRACE is not supported");
+                return true;
+            }
+            return super.handle(request, response, callback);
+        }
+    }
+}

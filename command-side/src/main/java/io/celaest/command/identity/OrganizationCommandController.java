@@ -6,6 +6,7 @@ import io.celaest.api.platform.Caller;
 import io.celaest.api.platform.Forbidden;
 import io.celaest.api.platform.RuleViolation;
 import io.celaest.api.platform.Scopes;
+import io.celaest.api.platform.TimeOrderedIds;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -65,7 +66,7 @@ public class OrganizationCommandController {
     public ResponseEntity<OrganizationCreatedResponse> create(@Parameter(hidden = true) Caller caller,
                                                               @Valid @RequestBody CreateOrganizationRequest request) {
         Access.requirePlatformAdmin(caller);
-        UUID id = UUID.randomUUID();
+        UUID id = TimeOrderedIds.next();
         Plan plan = Plan.fromCode(request.plan());
         commands.sendAndWait(new CreateOrganization(id, request.name(), request.slug(), plan, request.maxUsers(),
                 request.maxApiCallsPerMonth()));
@@ -177,7 +178,7 @@ public class OrganizationCommandController {
                                                 @PathVariable UUID organizationId,
                                                 @Valid @RequestBody AddUserRequest request) {
         Access.requireOrganization(caller, organizationId, Scopes.USERS_WRITE);
-        UUID userId = UUID.randomUUID();
+        UUID userId = TimeOrderedIds.next();
         Set<String> scopes = request.scopes() == null ? Set.of() : Set.copyOf(request.scopes());
         UserRole role = UserRole.fromCode(request.role());
         requireCanGrantRole(caller, role);
@@ -252,7 +253,7 @@ public class OrganizationCommandController {
         if (!caller.grantsAll(scopes)) {
             throw new Forbidden("An API key cannot be given scopes its creator does not have");
         }
-        UUID keyId = UUID.randomUUID();
+        UUID keyId = TimeOrderedIds.next();
         ApiKeySecrets.NewKey key = secrets.generate();
         commands.sendAndWait(new CreateApiKey(organizationId, keyId, request.name(), Set.copyOf(scopes),
                 request.expiresAt(), key.prefix(), key.hash()));

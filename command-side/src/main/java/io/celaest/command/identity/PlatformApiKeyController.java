@@ -4,6 +4,7 @@ import io.celaest.api.identity.CreatePlatformApiKey;
 import io.celaest.api.identity.RevokePlatformApiKey;
 import io.celaest.api.platform.Access;
 import io.celaest.api.platform.Caller;
+import io.celaest.api.platform.TimeOrderedIds;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -43,7 +44,7 @@ public class PlatformApiKeyController {
             @Parameter(hidden = true) Caller caller,
             @Valid @RequestBody OrganizationCommandController.CreateApiKeyRequest request) {
         Access.requirePlatformAdmin(caller);
-        UUID keyId = UUID.randomUUID();
+        UUID keyId = TimeOrderedIds.next();
         ApiKeySecrets.NewKey key = secrets.generate();
         Set<String> scopes = Set.copyOf(request.scopes());
         commands.sendAndWait(new CreatePlatformApiKey(keyId, request.name(), scopes, request.expiresAt(), key.prefix(),

@@ -4,6 +4,7 @@ import io.celaest.api.licensing.*;
 import io.celaest.api.platform.Access;
 import io.celaest.api.platform.Caller;
 import io.celaest.api.platform.Scopes;
+import io.celaest.api.platform.TimeOrderedIds;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -67,7 +68,7 @@ public class LicenseCommandController {
         Access.requireOrganization(caller, organizationId, Scopes.LICENSES_READ);
         Access.requirePlatformAdmin(caller);
         ownership.requireOrganizationExists(organizationId);
-        UUID id = UUID.randomUUID();
+        UUID id = TimeOrderedIds.next();
         String key = LicenseKeys.generate();
         String canonical = LicenseKeys.canonical(key).orElseThrow();
         LicenseType type = LicenseType.fromCode(request.type());
@@ -156,7 +157,8 @@ public class LicenseCommandController {
                                                       @Valid @RequestBody AddBindingRequest request) {
         ownership.require(caller, licenseId, Scopes.LICENSES_WRITE);
         BindingKind kind = BindingKind.fromCode(request.kind());
-        UUID bindingId = commands.sendAndWait(new BindLicense(licenseId, UUID.randomUUID(), kind, request.value(), true));
+        UUID bindingId = commands.sendAndWait(new BindLicense(licenseId, TimeOrderedIds.next(), kind, request.value(),
+                true));
         directory.invalidate(licenseId);
         return ResponseEntity.created(URI.create("/api/v1/licenses/" + licenseId + "/bindings/" + bindingId))
                 .body(new BindingResponse(bindingId, licenseId, kind.code(), request.value(), true));

@@ -8,6 +8,7 @@ import io.celaest.api.licensing.LicenseStatus;
 import io.celaest.api.licensing.ReportCollision;
 import io.celaest.api.platform.PersonalData;
 import io.celaest.api.platform.RuleViolation;
+import io.celaest.api.platform.TimeOrderedIds;
 import io.celaest.api.platform.TooManyRequests;
 import io.celaest.command.platform.RequestPathCaches;
 import org.axonframework.commandhandling.gateway.CommandGateway;
@@ -123,7 +124,7 @@ public class LicenseValidator {
                 return new Decision(ValidationCode.TOO_MANY_BINDINGS, null);
             }
             try {
-                binding = commands.sendAndWait(new BindLicense(license.id(), UUID.randomUUID(), kind, device, false));
+                binding = commands.sendAndWait(new BindLicense(license.id(), TimeOrderedIds.next(), kind, device, false));
                 directory.invalidate(license.id());
                 touched.put(binding, now);
             } catch (RuleViolation rejected) {
@@ -162,7 +163,7 @@ public class LicenseValidator {
 
     /** Asynchronous: the answer does not wait for the collision's events (the license is reread afterwards). */
     private void report(LicenseRuntime license, CollisionWatch.Collision collision) {
-        commands.send(new ReportCollision(license.id(), UUID.randomUUID(), collision.ips(), collision.windowStart(),
+        commands.send(new ReportCollision(license.id(), TimeOrderedIds.next(), collision.ips(), collision.windowStart(),
                         collision.windowEnd(), suspendAfterCollisions))
                 .whenComplete((result, failure) -> {
                     directory.invalidate(license.id());

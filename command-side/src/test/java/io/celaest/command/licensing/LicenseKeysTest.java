@@ -1,5 +1,6 @@
 package io.celaest.command.licensing;
 
+import io.celaest.api.platform.TimeOrderedIds;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;

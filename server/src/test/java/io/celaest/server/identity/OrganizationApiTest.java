@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,6 +30,7 @@ class OrganizationApiTest extends IdentityTestSupport {
         JsonNode body = expect(created, 201);
         String id = body.path("id").asText();
         assertThat(id).matches("[0-9a-f-]{36}");
+        assertThat(UUID.fromString(id).version()).as("time-ordered (UUIDv7)").isEqualTo(7);
         assertThat(created.header("Location")).endsWith("/api/v1/organizations/" + id);
         assertThat(body.path("name").asText()).isEqualTo("Acme");
         assertThat(body.path("slug").asText()).isEqualTo(slug);

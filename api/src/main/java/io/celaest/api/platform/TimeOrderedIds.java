@@ -1,5 +1,6 @@
 package io.celaest.api.platform;
 
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -22,8 +23,21 @@ public final class TimeOrderedIds {
 
     public static UUID next(long epochMillis) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        long high = (epochMillis << 16) | 0x7000L | (random.nextLong() & 0x0FFFL);
-        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return v7(epochMillis, random.nextLong(), random.nextLong());
+    }
+
+    /**
+     * The same id for the same time and name, e.g. a projection's row for an event, which a replay must write again
+     * under the same id: the random bits come from a hash of the name.
+     */
+    public static UUID derived(long epochMillis, String name) {
+        UUID hash = UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8));
+        return v7(epochMillis, hash.getMostSignificantBits(), hash.getLeastSignificantBits());
+    }
+
+    private static UUID v7(long epochMillis, long bitsA, long bitsB) {
+        long high = (epochMillis << 16) | 0x7000L | (bitsA & 0x0FFFL);
+        long low = (bitsB & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(high, low);
     }
 }

@@ -78,5 +78,10 @@ class LicenseKeysTest {
         assertThat(earlier.variant()).isEqualTo(2);
         assertThat(Long.compareUnsigned(earlier.getMostSignificantBits(), later.getMostSignificantBits())).isNegative();
         assertThat(earlier.getMostSignificantBits() >>> 16).isEqualTo(1_700_000_000_000L);
+        UUID derived = TimeOrderedIds.derived(1_700_000_000_000L, "audit:event-1");
+        assertThat(derived).isEqualTo(TimeOrderedIds.derived(1_700_000_000_000L, "audit:event-1"))
+                .isNotEqualTo(TimeOrderedIds.derived(1_700_000_000_000L, "audit:event-2"));
+        assertThat(derived.version()).isEqualTo(7);
+        assertThat(derived.getMostSignificantBits() >>> 16).isEqualTo(1_700_000_000_000L);
     }
 }

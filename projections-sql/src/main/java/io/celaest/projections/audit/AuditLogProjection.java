@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.celaest.api.audit.AccessDenied;
 import io.celaest.api.audit.CommandRejected;
 import io.celaest.api.platform.MetadataKeys;
+import io.celaest.api.platform.TimeOrderedIds;
 import io.celaest.projections.platform.SequencedRows;
 import org.axonframework.config.ProcessingGroup;
 import io.celaest.api.identity.ApiKeyErased;
@@ -23,7 +24,6 @@ import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -190,7 +190,7 @@ public class AuditLogProjection {
             organization = uuid(text(metadata.get(MetadataKeys.ORGANIZATION_ID)));
         }
         return new Object[]{
-                UUID.nameUUIDFromBytes(("audit:" + event.getIdentifier()).getBytes(StandardCharsets.UTF_8)),
+                TimeOrderedIds.derived(event.getTimestamp().toEpochMilli(), "audit:" + event.getIdentifier()),
                 globalIndex,
                 cut(event.getIdentifier(), 255),
                 SequencedRows.utc(event.getTimestamp()),

@@ -111,7 +111,9 @@ public class License {
     @CommandHandler
     public void handle(RenewLicense command, DeadlineManager deadlines) {
         if (type == LicenseType.PERPETUAL) {
-            throw RuleViolation.conflict("PERPETUAL_LICENSE", "A perpetual license does not expire");
+            throw new RuleViolation(RuleViolation.Kind.CONFLICT, "PERPETUAL_LICENSE",
+                    "A perpetual license does not expire; the license is " + status.code(),
+                    Map.of("status", status.code()));
         }
         if (status == LicenseStatus.CANCELLED) {
             throw invalidTransition("A cancelled license cannot be renewed");

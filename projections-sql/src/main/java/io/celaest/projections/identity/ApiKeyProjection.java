@@ -26,6 +26,12 @@ public class ApiKeyProjection {
 
     public static final String PROCESSING_GROUP = "api_keys";
 
+    /**
+     * Last use is not an event: the authenticator writes it to the credentials and to this table. A key's row
+     * (re)written by a replay takes it from the credentials, so a rebuild keeps it.
+     */
+    private static final String LAST_USED = "(SELECT c.last_used_at FROM api_key_credentials c WHERE c.key_id = ?)";
+
     private final JdbcClient jdbc;
     private final SequencedRows rows;
 
@@ -38,11 +44,11 @@ public class ApiKeyProjection {
     void on(ApiKeyCreated event, @SequenceNumber long sequence, @Timestamp Instant at) {
         jdbc.sql("""
                         INSERT INTO api_keys (id, organization_id, name, prefix, scopes, expires_at, created_at,
-                                              updated_at, last_event_sequence)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (id) DO NOTHING""")
+                                              updated_at, last_event_sequence, last_used_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, %s)
+                        ON CONFLICT (id) DO NOTHING""".formatted(LAST_USED))
                 .params(event.keyId(), event.organizationId(), event.name(), event.keyPrefix(),
-                        sortedArray(event.scopes()), utc(event.expiresAt()), utc(at), utc(at), sequence)
+                        sortedArray(event.scopes()), utc(event.expiresAt()), utc(at), utc(at), sequence, event.keyId())
                 .update();
     }
 
@@ -62,11 +68,11 @@ public class ApiKeyProjection {
     void on(PlatformApiKeyCreated event, @SequenceNumber long sequence, @Timestamp Instant at) {
         jdbc.sql("""
                         INSERT INTO api_keys (id, organization_id, name, prefix, scopes, expires_at, created_at,
-                                              updated_at, last_event_sequence)
-                        VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (id) DO NOTHING""")
+                                              updated_at, last_event_sequence, last_used_at)
+                        VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, %s)
+                        ON CONFLICT (id) DO NOTHING""".formatted(LAST_USED))
                 .params(event.keyId(), event.name(), event.keyPrefix(), sortedArray(event.scopes()),
-                        utc(event.expiresAt()), utc(at), utc(at), sequence)
+                        utc(event.expiresAt()), utc(at), utc(at), sequence, event.keyId())
                 .update();
     }
 

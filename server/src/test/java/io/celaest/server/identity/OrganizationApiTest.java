@@ -531,10 +531,28 @@ class OrganizationApiTest extends IdentityTestSupport {
         assertThat(replayed.path("settings").path("branding").path("color").asText()).isEqualTo("#abcdef");
     }
 
-    /** Caught up after a replay: no lag, every segment at the head of the log, no error. */
+    @Test
+    void replayingTheApiKeysKeepsWhenEachKeyWasLastUsed() {
+        Fixtures.Tenant tenant = tenant("starter");
+        expect(as(tenant.key(), "GET", org(tenant.id()), null), 200);
+        // last use is written in batches every few seconds; listed with the admin key, which is no row of its own
+        JsonNode used = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> all(ADMIN_KEY, apiKeys(tenant.id())).get(0), key -> !key.path("lastUsedAt").isNull());
+
+        expect(asAdmin("POST", "/api/v1/admin/processors/api_keys/replay", null), 202);
+        awaitCaughtUp("api_keys");
+
+        assertThat(all(ADMIN_KEY, apiKeys(tenant.id()))).containsExactly(used);
+    }
+
     private JsonNode awaitOrganizationsCaughtUp() {
+        return awaitCaughtUp("organizations");
+    }
+
+    /** Caught up after a replay: no lag, every segment at the head of the log, no error. */
+    private JsonNode awaitCaughtUp(String processor) {
         return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            JsonNode status = expect(asAdmin("GET", "/api/v1/admin/processors/organizations", null), 200);
+            JsonNode status = expect(asAdmin("GET", "/api/v1/admin/processors/" + processor, null), 200);
             assertThat(status.path("error").asBoolean()).as(status.toString()).isFalse();
             return status;
         }, status -> status.path("running").asBoolean() && status.path("lag").asLong() == 0

@@ -13,6 +13,8 @@ import org.axonframework.eventhandling.EventHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import java.nio.ByteBuffer;
 import java.sql.Timestamp;
@@ -24,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * Turns a bearer token into a {@link Caller}. Keys are looked up by the SHA-256 of the secret (an index hit,
@@ -49,6 +52,19 @@ public class ApiKeyAuthenticator {
             .maximumSize(100_000)
             .build();
     private final Map<UUID, Instant> lastUsed = new ConcurrentHashMap<>();
+    /**
+     * Keys revoked and organizations deleted on this node in the last minute, recorded once that has committed. A
+     * request that missed the cache while the revocation was being written loads the row as it was before the
+     * commit and caches it again; without these it would work for the cache's 10 seconds after the DELETE's 204.
+     */
+    private final Cache<UUID, Boolean> revokedKeys = RequestPathCaches.newBuilder()
+            .expireAfterWrite(Duration.ofMinutes(1))
+            .maximumSize(100_000)
+            .build();
+    private final Cache<UUID, Boolean> deletedOrganizations = RequestPathCaches.newBuilder()
+            .expireAfterWrite(Duration.ofMinutes(1))
+            .maximumSize(100_000)
+            .build();
 
     public ApiKeyAuthenticator(JdbcClient jdbc, AdminApiKey adminKey) {
         this.jdbc = jdbc;
@@ -74,7 +90,10 @@ public class ApiKeyAuthenticator {
             }
             cache.put(hash, credential);
         }
-        if (credential.revoked() || (credential.expiresAt() != null && !credential.expiresAt().isAfter(Instant.now()))) {
+        if (credential.revoked() || (credential.expiresAt() != null && !credential.expiresAt().isAfter(Instant.now()))
+                || revokedKeys.getIfPresent(credential.keyId()) != null
+                || (credential.organizationId() != null
+                    && deletedOrganizations.getIfPresent(credential.organizationId()) != null)) {
             return Optional.empty();
         }
         lastUsed.put(credential.keyId(), Instant.now());
@@ -99,17 +118,37 @@ public class ApiKeyAuthenticator {
 
     @EventHandler
     void on(ApiKeyRevoked event) {
-        cache.asMap().values().removeIf(c -> c.keyId().equals(event.keyId()));
+        forget(c -> c.keyId().equals(event.keyId()), () -> revokedKeys.put(event.keyId(), Boolean.TRUE));
     }
 
     @EventHandler
     void on(PlatformApiKeyRevoked event) {
-        cache.asMap().values().removeIf(c -> c.keyId().equals(event.keyId()));
+        forget(c -> c.keyId().equals(event.keyId()), () -> revokedKeys.put(event.keyId(), Boolean.TRUE));
     }
 
     @EventHandler
     void on(OrganizationDeleted event) {
-        cache.asMap().values().removeIf(c -> event.organizationId().equals(c.organizationId()));
+        forget(c -> event.organizationId().equals(c.organizationId()),
+                () -> deletedOrganizations.put(event.organizationId(), Boolean.TRUE));
+    }
+
+    /** Drops the credentials now, and once the transaction writing the event has committed, remembers why. */
+    private void forget(Predicate<Credential> which, Runnable remember) {
+        cache.asMap().values().removeIf(which);
+        Runnable committed = () -> {
+            remember.run();
+            cache.asMap().values().removeIf(which);
+        };
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    committed.run();
+                }
+            });
+        } else {
+            committed.run();
+        }
     }
 
     @Scheduled(fixedDelayString = "PT5S")

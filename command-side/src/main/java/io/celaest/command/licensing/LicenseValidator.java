@@ -89,7 +89,7 @@ public class LicenseValidator {
         // the holder's data of an erased license stays erased: its key may still be presented by their devices
         boolean erased = found != null && found.personalDataErased();
         CompletableFuture<Void> recorded = validations.record(new ValidationLog.Entry(
-                TimeOrderedIds.next(now.toEpochMilli()), found == null ? null : found.id(),
+                TimeOrderedIds.forLogRow(now.toEpochMilli()), found == null ? null : found.id(),
                 found == null ? null : found.organizationId(), now, erased ? PersonalData.ERASED : ip,
                 erased && fingerprint != null ? PersonalData.ERASED : fingerprint, productId, decision.code().name(),
                 decision.code() == ValidationCode.VALID, decision.touch()));

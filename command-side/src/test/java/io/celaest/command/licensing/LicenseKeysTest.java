@@ -72,8 +72,8 @@ class LicenseKeysTest {
 
     @Test
     void timeOrderedIdsAreVersion7AndSortByTime() {
-        UUID earlier = TimeOrderedIds.next(1_700_000_000_000L);
-        UUID later = TimeOrderedIds.next(1_700_000_000_001L);
+        UUID earlier = TimeOrderedIds.forLogRow(1_700_000_000_000L);
+        UUID later = TimeOrderedIds.forLogRow(1_700_000_000_001L);
         assertThat(earlier.version()).isEqualTo(7);
         assertThat(earlier.variant()).isEqualTo(2);
         assertThat(Long.compareUnsigned(earlier.getMostSignificantBits(), later.getMostSignificantBits())).isNegative();
@@ -83,5 +83,8 @@ class LicenseKeysTest {
                 .isNotEqualTo(TimeOrderedIds.derived(1_700_000_000_000L, "audit:event-2"));
         assertThat(derived.version()).isEqualTo(7);
         assertThat(derived.getMostSignificantBits() >>> 16).isEqualTo(1_700_000_000_000L);
+        assertThat(TimeOrderedIds.next().version()).isEqualTo(7);
+        assertThat(TimeOrderedIds.isTimeOrdered(TimeOrderedIds.next().toString())).isTrue();
+        assertThat(TimeOrderedIds.isTimeOrdered(UUID.randomUUID().toString())).isFalse();
     }
 }

@@ -24,6 +24,7 @@ import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -190,7 +191,7 @@ public class AuditLogProjection {
             organization = uuid(text(metadata.get(MetadataKeys.ORGANIZATION_ID)));
         }
         return new Object[]{
-                TimeOrderedIds.derived(event.getTimestamp().toEpochMilli(), "audit:" + event.getIdentifier()),
+                auditId(event),
                 globalIndex,
                 cut(event.getIdentifier(), 255),
                 SequencedRows.utc(event.getTimestamp()),
@@ -263,6 +264,17 @@ public class AuditLogProjection {
             return node.isNull() || node.isMissingNode() || node.isContainerNode() ? null : node.asText();
         }
         return value.toString();
+    }
+
+    /**
+     * A row's id, the same through every rebuild: time-ordered for events with time-ordered identifiers, and for
+     * the events stored before those, the name-based id their rows always had.
+     */
+    private static UUID auditId(EventMessage<?> event) {
+        String name = "audit:" + event.getIdentifier();
+        return TimeOrderedIds.isTimeOrdered(event.getIdentifier())
+                ? TimeOrderedIds.derived(event.getTimestamp().toEpochMilli(), name)
+                : UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8));
     }
 
     private static UUID uuid(String text) {

@@ -1,12 +1,15 @@
 package io.celaest.server.licensing;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.github.benmanes.caffeine.cache.Cache;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.github.benmanes.caffeine.cache.Cache;
 import io.celaest.api.licensing.LicenseStatus;
 import io.celaest.api.licensing.PlanLimitsView;
 import io.celaest.api.platform.Caller;
@@ -117,7 +120,8 @@ public class LicenseValidationHandler extends Handler.Wrapper {
                         counted.put(code, Counter.builder("celaest.license.validations").tag("code", code.name())
                                 .description("License validations answered, by code").register(meters));
                     }
-                    parts = new Parts(validatorProvider.getObject(), json, json.readerFor(ValidateRequest.class),
+                    parts = new Parts(validatorProvider.getObject(), json, lenientAboutEmptyIds(json)
+                            .readerFor(ValidateRequest.class),
                             json.writerFor(ValidationResponse.class), counted,
                             Timer.builder("celaest.license.validation.served").publishPercentiles(0.5, 0.99)
                                     .description("Time from a validation's decision to its answer being sent")
@@ -331,6 +335,18 @@ public class LicenseValidationHandler extends Handler.Wrapper {
         response.getHeaders().put(contentType);
         // one last write of the whole body: Jetty sends it with its Content-Length
         response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    /**
+     * Read as strictly as every other body but for one thing: {@code "productId": ""} means no product. License
+     * clients ship inside customers' products and cannot all be updated; one that sends an unset product as an empty
+     * string kept working when the API elsewhere became strict about it.
+     */
+    private static ObjectMapper lenientAboutEmptyIds(ObjectMapper json) {
+        ObjectMapper lenient = json.copy();
+        lenient.coercionConfigFor(LogicalType.OtherScalar)
+                .setCoercion(CoercionInputShape.EmptyString, CoercionAction.AsNull);
+        return lenient;
     }
 
     private static void problem(Parts p, Response response, Callback callback, HttpStatus status, String code,

@@ -532,6 +532,18 @@ class OrganizationApiTest extends IdentityTestSupport {
     }
 
     @Test
+    void aNewKeysFirstReadSeesTheOrganizationItWasMadeFor() {
+        // another caller than the one who wrote: its key's first minute counts as having written (read-your-writes)
+        for (int i = 0; i < 5; i++) {
+            String id = expect(asAdmin("POST", ORGS, map("name", "Fresh", "slug", Fixtures.uniqueSlug("fresh"),
+                    "plan", "starter")), 201).path("id").asText();
+            String key = expect(asAdmin("POST", apiKeys(id), map("name", "first", "scopes", List.of("*"))), 201)
+                    .path("key").asText();
+            assertThat(expect(as(key, "GET", org(id), null), 200).path("id").asText()).isEqualTo(id);
+        }
+    }
+
+    @Test
     void replayingTheApiKeysKeepsWhenEachKeyWasLastUsed() {
         Fixtures.Tenant tenant = tenant("starter");
         expect(as(tenant.key(), "GET", org(tenant.id()), null), 200);

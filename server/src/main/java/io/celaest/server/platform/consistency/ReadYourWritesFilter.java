@@ -3,6 +3,7 @@ package io.celaest.server.platform.consistency;
 import com.github.benmanes.caffeine.cache.Cache;
 import io.celaest.api.platform.Caller;
 import io.celaest.command.platform.RequestPathCaches;
+import io.celaest.server.platform.security.ApiKeyAuthenticator;
 import io.celaest.server.platform.security.AuthenticationFilter;
 import io.celaest.server.system.ProjectionProgress;
 import jakarta.servlet.FilterChain;
@@ -23,13 +24,15 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Read-your-writes without client sleeps: a GET from a caller who changed something in the last minute waits
  * (bounded) until every projection on this node has handled the event log up to its head, so the caller's
- * own writes are visible. Callers who did not write recently are never delayed.
+ * own writes are visible. So does a key created in the last minute (its holder saw it, and its organization,
+ * created). Other callers are never delayed.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 40)
 public class ReadYourWritesFilter extends OncePerRequestFilter {
 
     private final ProjectionProgress progress;
+    private final ApiKeyAuthenticator keys;
     private final Duration timeout;
     /** Callers who wrote within the last minute; older entries expire on their own. */
     private final Cache<String, Boolean> recentWriters = RequestPathCaches.newBuilder()
@@ -37,9 +40,10 @@ public class ReadYourWritesFilter extends OncePerRequestFilter {
             .maximumSize(1_000_000)
             .build();
 
-    public ReadYourWritesFilter(ProjectionProgress progress,
+    public ReadYourWritesFilter(ProjectionProgress progress, ApiKeyAuthenticator keys,
                                 @Value("${celaest.read-your-writes-timeout:5s}") Duration timeout) {
         this.progress = progress;
+        this.keys = keys;
         this.timeout = timeout;
     }
 
@@ -58,7 +62,7 @@ public class ReadYourWritesFilter extends OncePerRequestFilter {
         }
         boolean read = "GET".equals(request.getMethod());
         if (read) {
-            if (recentWriters.getIfPresent(caller.actorId()) != null) {
+            if (recentWriters.getIfPresent(caller.actorId()) != null || keys.isNewKey(caller)) {
                 awaitProjections();
             }
         }

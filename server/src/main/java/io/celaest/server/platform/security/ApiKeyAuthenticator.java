@@ -10,6 +10,7 @@ import io.celaest.command.identity.ApiKeySecrets;
 import io.celaest.command.platform.RequestPathCaches;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -40,9 +41,10 @@ public class ApiKeyAuthenticator {
     static final String PLATFORM_ADMIN_ID = "platform-admin";
     /** Subscribing group: handled on the node that wrote the event, in the writing thread. */
     public static final String LOCAL_CACHES = "local-caches";
+    private static final Duration NEW_KEY = Duration.ofMinutes(1);
 
     private record Credential(UUID keyId, UUID organizationId, Set<String> scopes, Instant expiresAt,
-                              boolean revoked) {
+                              boolean revoked, Instant createdAt) {
     }
 
     private final JdbcClient jdbc;
@@ -63,6 +65,11 @@ public class ApiKeyAuthenticator {
             .build();
     private final Cache<UUID, Boolean> deletedOrganizations = RequestPathCaches.newBuilder()
             .expireAfterWrite(Duration.ofMinutes(1))
+            .maximumSize(100_000)
+            .build();
+    /** Keys created within the last minute, with their creation time ({@link #isNewKey}). */
+    private final Cache<String, Instant> newKeys = RequestPathCaches.newBuilder()
+            .expireAfterWrite(NEW_KEY)
             .maximumSize(100_000)
             .build();
 
@@ -89,6 +96,9 @@ public class ApiKeyAuthenticator {
                 return Optional.empty();
             }
             cache.put(hash, credential);
+            if (credential.createdAt().isAfter(Instant.now().minus(NEW_KEY))) {
+                newKeys.put(credential.keyId().toString(), credential.createdAt());
+            }
         }
         if (credential.revoked() || (credential.expiresAt() != null && !credential.expiresAt().isAfter(Instant.now()))
                 || revokedKeys.getIfPresent(credential.keyId()) != null
@@ -101,16 +111,31 @@ public class ApiKeyAuthenticator {
                 credential.scopes()));
     }
 
+    /**
+     * Whether the caller's key was created within the last minute. Its holder has seen it created, often with
+     * the organization it belongs to, so read-your-writes treats it like a writer: its first reads wait for the
+     * projections instead of answering 404 for an organization the read model has not caught up with.
+     */
+    public boolean isNewKey(Caller caller) {
+        if (caller.kind() != ActorKind.API_KEY) {
+            return false;
+        }
+        Instant created = newKeys.getIfPresent(caller.actorId());
+        return created != null && created.isAfter(Instant.now().minus(NEW_KEY));
+    }
+
     private Credential load(byte[] hash) {
         return jdbc.sql("""
-                        SELECT key_id, organization_id, scopes, expires_at, revoked_at IS NOT NULL AS revoked
+                        SELECT key_id, organization_id, scopes, expires_at, revoked_at IS NOT NULL AS revoked,
+                               created_at
                         FROM api_key_credentials WHERE key_hash = ?""")
                 .param(hash)
                 .query((rs, n) -> {
                     Timestamp expires = rs.getTimestamp("expires_at");
                     return new Credential(rs.getObject("key_id", UUID.class), rs.getObject("organization_id", UUID.class),
                             Set.of((String[]) rs.getArray("scopes").getArray()),
-                            expires == null ? null : expires.toInstant(), rs.getBoolean("revoked"));
+                            expires == null ? null : expires.toInstant(), rs.getBoolean("revoked"),
+                            rs.getTimestamp("created_at").toInstant());
                 })
                 .optional()
                 .orElse(null);
@@ -132,22 +157,34 @@ public class ApiKeyAuthenticator {
                 () -> deletedOrganizations.put(event.organizationId(), Boolean.TRUE));
     }
 
-    /** Drops the credentials now, and once the transaction writing the event has committed, remembers why. */
+    /**
+     * Drops the credentials now and, once the event is durable, remembers why. Under group commit a command's unit
+     * of work commits inside a batch transaction shared with other commands, and a command that fails later is
+     * rolled back to its savepoint while the batch commits: so the remembering waits for this command's unit of
+     * work to commit, and then for the transaction around it.
+     */
     private void forget(Predicate<Credential> which, Runnable remember) {
         cache.asMap().values().removeIf(which);
         Runnable committed = () -> {
             remember.run();
             cache.asMap().values().removeIf(which);
         };
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCommit() {
-                    committed.run();
-                }
-            });
+        Runnable afterTransaction = () -> {
+            if (TransactionSynchronizationManager.isSynchronizationActive()) {
+                TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                    @Override
+                    public void afterCommit() {
+                        committed.run();
+                    }
+                });
+            } else {
+                committed.run();
+            }
+        };
+        if (CurrentUnitOfWork.isStarted()) {
+            CurrentUnitOfWork.get().root().afterCommit(unitOfWork -> afterTransaction.run());
         } else {
-            committed.run();
+            afterTransaction.run();
         }
     }
 

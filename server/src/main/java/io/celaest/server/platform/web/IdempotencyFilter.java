@@ -1,6 +1,8 @@
 package io.celaest.server.platform.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.celaest.api.platform.Caller;
 import io.celaest.server.platform.security.AuthenticationFilter;
 import jakarta.servlet.FilterChain;
@@ -45,10 +47,12 @@ public class IdempotencyFilter extends OncePerRequestFilter {
 
     private final JdbcClient jdbc;
     private final ObjectMapper json;
+    private final ObjectWriter canonicalJson;
 
     public IdempotencyFilter(JdbcClient jdbc, ObjectMapper json) {
         this.jdbc = jdbc;
         this.json = json;
+        this.canonicalJson = json.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
     }
 
     @Override
@@ -145,12 +149,23 @@ public class IdempotencyFilter extends OncePerRequestFilter {
         jdbc.sql("DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'").update();
     }
 
-    private static byte[] hash(String path, byte[] body) {
+    /**
+     * What a retry must repeat: the path and the body, a JSON body with its keys sorted and without spacing, so a
+     * client that serialises the same request again differently still matches (Stripe compares parameters, not
+     * bytes). A body that is not valid JSON is compared as it is.
+     */
+    private byte[] hash(String path, byte[] body) {
+        byte[] compared;
+        try {
+            compared = canonicalJson.writeValueAsBytes(json.readValue(body, Object.class));
+        } catch (IOException notJson) {
+            compared = body;
+        }
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update(path.getBytes(StandardCharsets.UTF_8));
             digest.update((byte) 0);
-            digest.update(body);
+            digest.update(compared);
             return digest.digest();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -59,8 +59,9 @@ public class ProblemErrorHandler extends ErrorHandler {
         if (status == null) {
             status = code >= 500 ? HttpStatus.INTERNAL_SERVER_ERROR : HttpStatus.BAD_REQUEST;
         }
+        // Jetty's message for a 5xx may be an exception's text: never shown to clients
         ProblemDetail problem = Problems.of(status, status.name(),
-                message == null || message.isBlank() ? status.getReasonPhrase() : message);
+                message == null || message.isBlank() || code >= 500 ? status.getReasonPhrase() : message);
         try {
             return json.writeValueAsBytes(problem);
         } catch (JsonProcessingException e) {
@@ -75,6 +76,7 @@ public class ProblemErrorHandler extends ErrorHandler {
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
             if (HttpMethod.TRACE.is(request.getMethod())) {
+                response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
                 Response.writeError(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED.value(),
                         "TRACE is not supported");
                 return true;

@@ -6,8 +6,11 @@ import io.celaest.api.identity.OrganizationDeleted;
 import io.celaest.server.support.Api;
 import io.celaest.server.support.Fixtures;
 import io.celaest.server.support.PlatformTest;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import java.util.List;
 import java.util.Map;
@@ -25,6 +28,16 @@ class ApiKeyRevocationTest extends PlatformTest {
     @Autowired
     ApiKeyAuthenticator authenticator;
 
+    @Autowired
+    PlatformTransactionManager transactionManager;
+
+    private TransactionTemplate transactions;
+
+    @BeforeEach
+    void transactions() {
+        transactions = new TransactionTemplate(transactionManager);
+    }
+
     @Test
     void aKeyReadAsActiveJustBeforeItsRevocationCommittedIsNotCachedBackIntoUse() {
         Fixtures.Tenant tenant = Fixtures.tenant(api(), "starter");
@@ -40,6 +53,28 @@ class ApiKeyRevocationTest extends PlatformTest {
 
         assertThat(authenticator.authenticate(secret)).isEmpty();
         assertThat(authenticator.authenticate(tenant.key())).as("other keys still work").isPresent();
+    }
+
+    @Test
+    void aRevocationIsRememberedOnlyOnceItsTransactionCommitted() {
+        Fixtures.Tenant tenant = Fixtures.tenant(api(), "starter");
+        JsonNode created = api().call("POST", "/api/v1/organizations/" + tenant.id() + "/api-keys", tenant.key(),
+                Map.of("name", "transactional", "scopes", List.of("organization:read"))).json();
+        String secret = created.path("key").asText();
+        ApiKeyRevoked revoked = new ApiKeyRevoked(UUID.fromString(tenant.id()),
+                UUID.fromString(created.path("id").asText()));
+
+        transactions.executeWithoutResult(status -> {
+            authenticator.on(revoked);
+            status.setRollbackOnly();
+        });
+        assertThat(authenticator.authenticate(secret)).as("a rolled back revocation").isPresent();
+
+        transactions.executeWithoutResult(status -> {
+            authenticator.on(revoked);
+            assertThat(authenticator.authenticate(secret)).as("before the commit").isPresent();
+        });
+        assertThat(authenticator.authenticate(secret)).as("after the commit").isEmpty();
     }
 
     @Test

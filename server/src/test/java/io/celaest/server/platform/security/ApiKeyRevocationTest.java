@@ -38,11 +38,16 @@ class ApiKeyRevocationTest extends PlatformTest {
         transactions = new TransactionTemplate(transactionManager);
     }
 
+    /** A second key of the tenant: {id, key}. */
+    private JsonNode readOnlyKey(Fixtures.Tenant tenant) {
+        return api().call("POST", "/api/v1/organizations/" + tenant.id() + "/api-keys", tenant.key(),
+                Map.of("name", "revocable", "scopes", List.of("organization:read"))).json();
+    }
+
     @Test
     void aKeyReadAsActiveJustBeforeItsRevocationCommittedIsNotCachedBackIntoUse() {
         Fixtures.Tenant tenant = Fixtures.tenant(api(), "starter");
-        JsonNode created = api().call("POST", "/api/v1/organizations/" + tenant.id() + "/api-keys", tenant.key(),
-                Map.of("name", "racy", "scopes", List.of("organization:read"))).json();
+        JsonNode created = readOnlyKey(tenant);
         String secret = created.path("key").asText();
         UUID keyId = UUID.fromString(created.path("id").asText());
         assertThat(authenticator.authenticate(secret)).isPresent();
@@ -58,8 +63,7 @@ class ApiKeyRevocationTest extends PlatformTest {
     @Test
     void aRevocationIsRememberedOnlyOnceItsTransactionCommitted() {
         Fixtures.Tenant tenant = Fixtures.tenant(api(), "starter");
-        JsonNode created = api().call("POST", "/api/v1/organizations/" + tenant.id() + "/api-keys", tenant.key(),
-                Map.of("name", "transactional", "scopes", List.of("organization:read"))).json();
+        JsonNode created = readOnlyKey(tenant);
         String secret = created.path("key").asText();
         ApiKeyRevoked revoked = new ApiKeyRevoked(UUID.fromString(tenant.id()),
                 UUID.fromString(created.path("id").asText()));
@@ -90,8 +94,7 @@ class ApiKeyRevocationTest extends PlatformTest {
     @Test
     void throughTheApiTheNextRequestAfterTheRevocationIsRefused() {
         Fixtures.Tenant tenant = Fixtures.tenant(api(), "starter");
-        JsonNode created = api().call("POST", "/api/v1/organizations/" + tenant.id() + "/api-keys", tenant.key(),
-                Map.of("name", "short-lived", "scopes", List.of("organization:read"))).json();
+        JsonNode created = readOnlyKey(tenant);
         String secret = created.path("key").asText();
         Api.Response before = api().call("GET", "/api/v1/organizations/" + tenant.id(), secret, null);
         assertThat(before.status()).isEqualTo(200);

@@ -141,8 +141,8 @@ public class Organization {
         }
         String email = normalizedEmail(command.email());
         if (activeEmails.contains(email)) {
-            throw RuleViolation.conflict("EMAIL_TAKEN", "A user with email " + command.email()
-                    + " already exists in this organization");
+            // no address in the message: rejections are audited, and an audit row outlives an erasure
+            throw RuleViolation.conflict("EMAIL_TAKEN", "A user with this email already exists in this organization");
         }
         int maxUsers = effectiveMaxUsers(plan, maxUsersOverride);
         if (maxUsers != -1 && activeUsers >= maxUsers) {

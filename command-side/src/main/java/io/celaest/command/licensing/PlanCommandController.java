@@ -33,7 +33,6 @@ public class PlanCommandController {
     static final String CODE = "^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$";
     static final String CYCLE = "monthly|yearly|one-time";
     static final String PRICE = "^\\d{1,12}(\\.\\d{1,2})?$";
-    static final String CURRENCY = "^[A-Z]{3}$";
 
     private final CommandGateway commands;
     private final PlanCatalog catalog;
@@ -48,7 +47,7 @@ public class PlanCommandController {
             @NotBlank @Size(max = 200) String name,
             @NotNull @Pattern(regexp = CYCLE) @Schema(allowableValues = {"monthly", "yearly", "one-time"}) String billingCycle,
             @NotNull @Pattern(regexp = PRICE, message = "a decimal string with at most 2 decimals, e.g. \"29.00\"") String price,
-            @NotNull @Pattern(regexp = CURRENCY, message = "an ISO 4217 code, e.g. USD") String currency,
+            @NotNull @Iso4217 String currency,
             @NotNull @Valid LicensingRequests.LimitsRequest limits) {
     }
 
@@ -76,7 +75,7 @@ public class PlanCommandController {
             @Size(min = 1, max = 200) @Pattern(regexp = ".*\\S.*", message = "must not be blank") String name,
             @Pattern(regexp = CYCLE) String billingCycle,
             @Pattern(regexp = PRICE, message = "a decimal string with at most 2 decimals, e.g. \"29.00\"") String price,
-            @Pattern(regexp = CURRENCY, message = "an ISO 4217 code, e.g. USD") String currency,
+            @Iso4217 String currency,
             @Valid LicensingRequests.LimitOverridesRequest limits) {
     }
 
@@ -88,6 +87,11 @@ public class PlanCommandController {
         Access.requirePlatformAdmin(caller);
         if (!catalog.exists(code)) {
             throw RuleViolation.notFound("PLAN_NOT_FOUND", "No plan with code '" + code + "'");
+        }
+        if (request.name() == null && request.billingCycle() == null && request.price() == null
+                && request.currency() == null && request.limits() == null) {
+            throw RuleViolation.unprocessable("NOTHING_TO_UPDATE", "Give a name, billing cycle, price, currency or "
+                    + "limits to change");
         }
         try {
             commands.sendAndWait(new UpdatePlan(code, request.name(),

@@ -29,8 +29,13 @@ class PersonalDataErasureTest extends PlatformTest {
     void personalDataIsEncryptedAtRestAndErasureMakesItUnreadableEverywhere() throws Exception {
         Fixtures.Tenant tenant = Fixtures.tenant(api(), "enterprise");
         String email = "erase-me-" + UUID.randomUUID() + "@example.com";
-        String userId = api().call("POST", users(tenant), tenant.key(),
-                Map.of("email", email, "name", "Erin Erasable", "role", "member")).json().get("id").asText();
+        String idempotencyKey = "erasable-" + UUID.randomUUID();
+        Map<String, Object> creation = Map.of("email", email, "name", "Erin Erasable", "role", "member");
+        String userId = api().call("POST", users(tenant), tenant.key(), creation, "Idempotency-Key", idempotencyKey)
+                .json().get("id").asText();
+        // a rejected second use of the address is audited: the rejection must not quote it
+        assertThat(api().call("POST", users(tenant), tenant.key(), Map.of("email", email, "name", "Twin",
+                "role", "member")).status()).isEqualTo(409);
         String keptEmail = "keep-" + UUID.randomUUID() + "@example.com";
         api().call("POST", users(tenant), tenant.key(), Map.of("email", keptEmail, "name", "Kim Kept", "role", "member"));
         assertThat(api().call("PATCH", users(tenant) + "/" + userId, tenant.key(), Map.of("name", "Erin Renamed"))
@@ -54,6 +59,12 @@ class PersonalDataErasureTest extends PlatformTest {
         assertThat(erased.get("email").asText()).isEqualTo("[erased]");
         assertThat(erased.get("name").asText()).isEqualTo("[erased]");
         assertThat(erased.get("active").asBoolean()).isFalse();
+        // the stored answer to the creation no longer holds them either, and a retry creates nobody again
+        Api.Response retried = api().call("POST", users(tenant), tenant.key(), creation, "Idempotency-Key",
+                idempotencyKey);
+        assertThat(retried.status()).isEqualTo(201);
+        assertThat(retried.header("Location")).endsWith("/users/" + userId);
+        assertThat(retried.text()).doesNotContain(email).doesNotContain("Erin");
         assertThat(user(tenant, null).toString()).contains(keptEmail);
         String history = history(tenant);
         assertThat(history).doesNotContain(email).doesNotContain("Erin").contains("[erased]").contains(keptEmail);

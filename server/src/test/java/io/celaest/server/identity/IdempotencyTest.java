@@ -103,6 +103,31 @@ class IdempotencyTest extends IdentityTestSupport {
     }
 
     @Test
+    void aSecretShownOnceIsNeitherStoredNorShownAgain() throws Exception {
+        Fixtures.Tenant t = tenant("enterprise");
+        String idempotencyKey = newKey();
+        Map<String, Object> body = map("name", "once", "scopes", List.of("users:read"));
+        JsonNode first = expect(post(t.key(), apiKeys(t.id()), body, idempotencyKey), 201);
+        String secret = first.path("key").asText();
+        assertThat(secret).startsWith("cel_");
+
+        Api.Response retry = post(t.key(), apiKeys(t.id()), body, idempotencyKey);
+
+        JsonNode replayed = expect(retry, 201);
+        assertThat(retry.header(REPLAYED)).isEqualTo("true");
+        assertThat(replayed.path("id").asText()).isEqualTo(first.path("id").asText());
+        assertThat(replayed.path("key").isNull()).as(retry.toString()).isTrue();
+        try (java.sql.Connection c = database.connect(); java.sql.PreparedStatement s = c.prepareStatement(
+                "SELECT count(*) FROM idempotency_keys WHERE position(convert_to(?, 'UTF8') in response_body) > 0")) {
+            s.setString(1, secret);
+            try (java.sql.ResultSet rs = s.executeQuery()) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("stored answers holding the secret").isZero();
+            }
+        }
+    }
+
+    @Test
     void theSameKeyWithAnotherRequestIsRefused() {
         Fixtures.Tenant t = tenant("enterprise");
         String key = newKey();

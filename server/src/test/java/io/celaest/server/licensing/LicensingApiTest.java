@@ -79,6 +79,14 @@ class LicensingApiTest extends LicensingTestSupport {
                 "billingCycle", "monthly", "price", "1.00", "currency", "USD", "limits", Map.of("maxUsers", 1)));
         assertThat(missingLimit.status()).isEqualTo(400);
         assertThat(missingLimit.contentType()).startsWith("application/problem+json");
+        Api.Response madeUpCurrency = asAdmin("POST", "/api/v1/plans", Map.of("code", "x-plan", "name", "X",
+                "billingCycle", "monthly", "price", "1.00", "currency", "XYZ", "limits", limits));
+        assertThat(madeUpCurrency.status()).isEqualTo(400);
+        assertThat(madeUpCurrency.text()).contains("currency");
+        assertThat(asAdmin("PATCH", "/api/v1/plans/starter", Map.of("currency", "XYZ")).status()).isEqualTo(400);
+        Api.Response nothing = asAdmin("PATCH", "/api/v1/plans/starter", Map.of());
+        assertThat(nothing.status()).isEqualTo(422);
+        assertThat(nothing.json().path("code").asText()).isEqualTo("NOTHING_TO_UPDATE");
     }
 
     @Test

@@ -3,7 +3,10 @@ package io.celaest.server.platform.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.celaest.api.identity.UserErased;
 import io.celaest.api.platform.Caller;
+import io.celaest.server.platform.security.ApiKeyAuthenticator;
 import io.celaest.server.platform.security.AuthenticationFilter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -12,10 +15,13 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -38,6 +44,7 @@ import java.util.Optional;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 30)
+@ProcessingGroup(ApiKeyAuthenticator.LOCAL_CACHES)   // stored answers are a cache too: erasures reach them at once
 public class IdempotencyFilter extends OncePerRequestFilter {
 
     public static final String HEADER = "Idempotency-Key";
@@ -97,7 +104,7 @@ public class IdempotencyFilter extends OncePerRequestFilter {
                                 UPDATE idempotency_keys SET status_code = ?, content_type = ?, response_body = ?,
                                        location = ?, completed_at = now()
                                 WHERE caller_id = ? AND idempotency_key = ?""")
-                        .params(recorded.getStatus(), recorded.getContentType(), recorded.getContentAsByteArray(),
+                        .params(recorded.getStatus(), recorded.getContentType(), storable(recorded),
                                 recorded.getHeader(HttpHeaders.LOCATION), caller.actorId(), key)
                         .update();
                 stored = true;
@@ -110,6 +117,40 @@ public class IdempotencyFilter extends OncePerRequestFilter {
             }
             recorded.copyBodyToResponse();
         }
+    }
+
+    /**
+     * The answer as kept for replays: a secret shown once (the {@code key} of a new API key or license; only its
+     * hash is stored anywhere) is not kept, so a replay answers with {@code key} null.
+     */
+    private byte[] storable(ContentCachingResponseWrapper recorded) {
+        byte[] body = recorded.getContentAsByteArray();
+        if (recorded.getStatus() >= 300 || body.length == 0 || recorded.getContentType() == null
+                || !MediaType.APPLICATION_JSON.isCompatibleWith(MediaType.parseMediaType(recorded.getContentType()))) {
+            return body;
+        }
+        try {
+            if (json.readTree(body) instanceof ObjectNode answer && answer.path("key").isTextual()) {
+                answer.putNull("key");
+                return json.writeValueAsBytes(answer);
+            }
+        } catch (IOException notJson) {
+            // kept as it is
+        }
+        return body;
+    }
+
+    /**
+     * An erased user's stored creation answer (their email and name) is dropped, keeping its status and Location:
+     * a retry still learns the user was created, and does not create them again.
+     */
+    @EventHandler
+    void on(UserErased event) {
+        jdbc.sql("""
+                        UPDATE idempotency_keys SET response_body = NULL, content_type = NULL
+                        WHERE location LIKE '%/users/' || ?""")
+                .param(event.userId().toString())
+                .update();
     }
 
     private void replay(Caller caller, String key, byte[] requestHash, HttpServletResponse response) throws IOException {

@@ -9,6 +9,7 @@ import io.celaest.api.platform.Scopes;
 import io.celaest.api.platform.TimeOrderedIds;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -62,6 +63,7 @@ public class OrganizationCommandController {
     }
 
     @PostMapping
+    @ApiResponse(responseCode = "201", description = "Created")
     @Operation(summary = "Create an organization (platform operator)")
     public ResponseEntity<OrganizationCreatedResponse> create(@Parameter(hidden = true) Caller caller,
                                                               @Valid @RequestBody CreateOrganizationRequest request) {
@@ -173,6 +175,7 @@ public class OrganizationCommandController {
     }
 
     @PostMapping("/{organizationId}/users")
+    @ApiResponse(responseCode = "201", description = "Created")
     @Operation(summary = "Add a user; holds max_users and email uniqueness exactly under concurrency")
     public ResponseEntity<UserResponse> addUser(@Parameter(hidden = true) Caller caller,
                                                 @PathVariable UUID organizationId,
@@ -238,6 +241,7 @@ public class OrganizationCommandController {
     }
 
     @PostMapping("/{organizationId}/api-keys")
+    @ApiResponse(responseCode = "201", description = "Created; key is the secret, shown this once")
     @Operation(summary = "Create an API key; the response is the only time its secret is shown")
     public ResponseEntity<ApiKeyCreatedResponse> createApiKey(@Parameter(hidden = true) Caller caller,
                                                               @PathVariable UUID organizationId,

@@ -7,6 +7,7 @@ import io.celaest.api.platform.Caller;
 import io.celaest.api.platform.TimeOrderedIds;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import org.axonframework.commandhandling.gateway.CommandGateway;
@@ -39,6 +40,7 @@ public class PlatformApiKeyController {
     }
 
     @PostMapping
+    @ApiResponse(responseCode = "201", description = "Created; key is the secret, shown this once")
     @Operation(summary = "Create a platform API key with read-only scopes (platform operator); the secret is shown once")
     public ResponseEntity<OrganizationCommandController.ApiKeyCreatedResponse> create(
             @Parameter(hidden = true) Caller caller,

@@ -7,6 +7,7 @@ import io.celaest.api.platform.Scopes;
 import io.celaest.api.platform.TimeOrderedIds;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -61,6 +62,7 @@ public class LicenseCommandController {
     }
 
     @PostMapping("/api/v1/organizations/{organizationId}/licenses")
+    @ApiResponse(responseCode = "201", description = "Issued; key is the license key, shown this once")
     @Operation(summary = "Issue a license to an organization (platform operator); the key is shown only in this answer")
     public ResponseEntity<IssuedLicenseResponse> issue(@Parameter(hidden = true) Caller caller,
                                                        @PathVariable UUID organizationId,
@@ -151,6 +153,7 @@ public class LicenseCommandController {
     }
 
     @PostMapping("/api/v1/licenses/{licenseId}/bindings")
+    @ApiResponse(responseCode = "201", description = "Bound")
     @Operation(summary = "Bind a device (IP or fingerprint) to a license, within its maxIpBindings")
     public ResponseEntity<BindingResponse> addBinding(@Parameter(hidden = true) Caller caller,
                                                       @PathVariable UUID licenseId,

@@ -9,6 +9,7 @@ import io.celaest.api.platform.Caller;
 import io.celaest.api.platform.RuleViolation;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -56,6 +57,7 @@ public class PlanCommandController {
     }
 
     @PostMapping
+    @ApiResponse(responseCode = "201", description = "Created")
     @Operation(summary = "Create a plan (platform operator)")
     public ResponseEntity<PlanResponse> create(@Parameter(hidden = true) Caller caller,
                                                @Valid @RequestBody CreatePlanRequest request) {

@@ -5,6 +5,7 @@ import io.celaest.api.platform.Caller;
 import io.celaest.api.platform.RuleViolation;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.springframework.http.ResponseEntity;
@@ -53,6 +54,7 @@ public class ProcessorAdminController {
     }
 
     @PostMapping("/{name}/replay")
+    @ApiResponse(responseCode = "202", description = "Replay started; poll the processor for its progress")
     @Operation(summary = "Rebuild a read model from the event log (platform operator)",
             description = "202 with the processor's status; the rebuild runs in the background on this node, with "
                     + "replaying and replayProgress in GET until it ends. 409 REPLAY_IN_PROGRESS while a rebuild of a "

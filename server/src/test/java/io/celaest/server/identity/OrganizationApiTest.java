@@ -476,6 +476,21 @@ class OrganizationApiTest extends IdentityTestSupport {
         assertThat(openApi.path("paths").has("/api/v1/organizations")).as(docs.text()).isTrue();
         assertThat(openApi.path("paths").has("/api/v1/organizations/{organizationId}/users")).isTrue();
         assertThat(openApi.path("paths").has("/api/v1/admin/processors/{name}/replay")).isTrue();
+        // what each operation answers: creations 201 with their body, and the problems
+        JsonNode create = openApi.path("paths").path("/api/v1/organizations").path("post").path("responses");
+        assertThat(create.has("201")).as(create.toString()).isTrue();
+        assertThat(create.has("200")).as(create.toString()).isFalse();
+        assertThat(create.path("201").path("content").path("*/*").path("schema").path("$ref").asText()
+                + create.path("201").path("content").path("application/json").path("schema").path("$ref").asText())
+                .contains("OrganizationCreatedResponse");
+        assertThat(create.path("409").path("content").has("application/problem+json")).isTrue();
+        JsonNode get = openApi.path("paths").path("/api/v1/organizations/{organizationId}").path("get")
+                .path("responses");
+        assertThat(get.path("404").path("content").path("application/problem+json").path("schema").path("$ref")
+                .asText()).isEqualTo("#/components/schemas/Problem");
+        assertThat(get.has("413")).as("no body, no 413").isFalse();
+        assertThat(openApi.path("paths").path("/api/v1/admin/processors/{name}/replay").path("post")
+                .path("responses").has("202")).isTrue();
 
         Api.Response ui = api().call("GET", "/swagger-ui/index.html", null, null);
         assertThat(ui.status()).as(ui.toString()).isEqualTo(200);

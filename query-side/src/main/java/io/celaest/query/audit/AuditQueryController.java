@@ -7,6 +7,9 @@ import io.celaest.api.platform.RuleViolation;
 import io.celaest.api.platform.Scopes;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.constraints.Max;
@@ -58,8 +61,11 @@ public class AuditQueryController {
 
     @GetMapping("/audit-logs/export")
     @Operation(summary = "Export audit log entries as CSV or JSON Lines, any range, streamed")
+    @ApiResponse(responseCode = "200", description = "The entries, oldest first, as an attachment", content = {
+            @Content(mediaType = "text/csv"), @Content(mediaType = "application/x-ndjson")})
     public void export(@Parameter(hidden = true) Caller caller,
-                       @RequestParam(defaultValue = "jsonl") @Pattern(regexp = "csv|jsonl") String format,
+                       @RequestParam(defaultValue = "jsonl") @Pattern(regexp = "csv|jsonl")
+                       @Parameter(schema = @Schema(allowableValues = {"csv", "jsonl"})) String format,
                        @RequestParam(required = false) UUID organizationId,
                        @RequestParam(required = false) @Size(max = 255) String actorId,
                        @RequestParam(required = false) @Size(max = 64) String resourceType,

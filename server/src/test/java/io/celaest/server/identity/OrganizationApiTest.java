@@ -491,6 +491,9 @@ class OrganizationApiTest extends IdentityTestSupport {
         assertThat(get.has("413")).as("no body, no 413").isFalse();
         assertThat(openApi.path("paths").path("/api/v1/admin/processors/{name}/replay").path("post")
                 .path("responses").has("202")).isTrue();
+        JsonNode export = openApi.path("paths").path("/api/v1/audit-logs/export").path("get");
+        assertThat(export.path("responses").path("200").path("content").has("text/csv")).as(export.toString()).isTrue();
+        assertThat(export.path("parameters").toString()).contains("\"csv\"", "\"jsonl\"");
 
         Api.Response ui = api().call("GET", "/swagger-ui/index.html", null, null);
         assertThat(ui.status()).as(ui.toString()).isEqualTo(200);

@@ -550,6 +550,31 @@ class OrganizationApiTest extends IdentityTestSupport {
     }
 
     @Test
+    void aSuspendedOrganizationsKeysMayReadAndEraseButChangeNothing() {
+        Fixtures.Tenant tenant = tenant("starter");
+        String userId = addUser(tenant.key(), tenant.id(), uniqueEmail("frozen"), "member").path("id").asText();
+        String spare = addUser(tenant.key(), tenant.id(), uniqueEmail("erasable"), "member").path("id").asText();
+        expect(asAdmin("POST", org(tenant.id()) + "/suspend", map("reason", "unpaid")), 204);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> expectProblem(as(tenant.key(), "PATCH",
+                org(tenant.id()), map("name", "Renamed while suspended")), 409, "ORGANIZATION_SUSPENDED"));
+        expectProblem(as(tenant.key(), "PATCH", users(tenant.id()) + "/" + userId, map("role", "admin")), 409,
+                "ORGANIZATION_SUSPENDED");
+        expectProblem(as(tenant.key(), "POST", org(tenant.id()) + "/onboarding/complete", null), 409,
+                "ORGANIZATION_SUSPENDED");
+        expectProblem(as(tenant.key(), "DELETE", users(tenant.id()) + "/" + userId, null), 409,
+                "ORGANIZATION_SUSPENDED");
+        assertThat(expect(as(tenant.key(), "GET", org(tenant.id()), null), 200).path("status").asText())
+                .isEqualTo("suspended");
+        expect(as(tenant.key(), "POST", users(tenant.id()) + "/" + spare + "/erase", null), 204);
+        expect(asAdmin("PATCH", org(tenant.id()), map("name", "Renamed by the operator")), 204);
+
+        expect(asAdmin("POST", org(tenant.id()) + "/reactivate", null), 204);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> expect(as(tenant.key(), "PATCH",
+                users(tenant.id()) + "/" + userId, map("role", "admin")), 204));
+    }
+
+    @Test
     void aNewKeysFirstReadSeesTheOrganizationItWasMadeFor() {
         // another caller than the one who wrote: its key's first minute counts as having written (read-your-writes)
         for (int i = 0; i < 5; i++) {

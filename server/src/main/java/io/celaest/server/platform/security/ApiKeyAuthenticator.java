@@ -10,12 +10,9 @@ import io.celaest.command.identity.ApiKeySecrets;
 import io.celaest.command.platform.RequestPathCaches;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
-import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import java.nio.ByteBuffer;
 import java.sql.Timestamp;
@@ -157,35 +154,13 @@ public class ApiKeyAuthenticator {
                 () -> deletedOrganizations.put(event.organizationId(), Boolean.TRUE));
     }
 
-    /**
-     * Drops the credentials now and, once the event is durable, remembers why. Under group commit a command's unit
-     * of work commits inside a batch transaction shared with other commands, and a command that fails later is
-     * rolled back to its savepoint while the batch commits: so the remembering waits for this command's unit of
-     * work to commit, and then for the transaction around it.
-     */
+    /** Drops the credentials now and, once the event is durable ({@link OnceDurable}), remembers why. */
     private void forget(Predicate<Credential> which, Runnable remember) {
         cache.asMap().values().removeIf(which);
-        Runnable committed = () -> {
+        OnceDurable.run(() -> {
             remember.run();
             cache.asMap().values().removeIf(which);
-        };
-        Runnable afterTransaction = () -> {
-            if (TransactionSynchronizationManager.isSynchronizationActive()) {
-                TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                    @Override
-                    public void afterCommit() {
-                        committed.run();
-                    }
-                });
-            } else {
-                committed.run();
-            }
-        };
-        if (CurrentUnitOfWork.isStarted()) {
-            CurrentUnitOfWork.get().root().afterCommit(unitOfWork -> afterTransaction.run());
-        } else {
-            afterTransaction.run();
-        }
+        });
     }
 
     @Scheduled(fixedDelayString = "PT5S")

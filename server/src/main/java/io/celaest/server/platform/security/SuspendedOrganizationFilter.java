@@ -14,7 +14,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
-import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
@@ -72,20 +71,12 @@ public class SuspendedOrganizationFilter extends OncePerRequestFilter {
     /** This node learns of a suspension or reactivation from the event itself, without waiting for the cache. */
     @EventHandler
     void on(OrganizationSuspended event) {
-        onceCommitted(() -> suspended.put(event.organizationId(), Boolean.TRUE));
+        OnceDurable.run(() -> suspended.put(event.organizationId(), Boolean.TRUE));
     }
 
     @EventHandler
     void on(OrganizationReactivated event) {
-        onceCommitted(() -> suspended.put(event.organizationId(), Boolean.FALSE));
-    }
-
-    private static void onceCommitted(Runnable change) {
-        if (CurrentUnitOfWork.isStarted()) {
-            CurrentUnitOfWork.get().root().afterCommit(unitOfWork -> change.run());
-        } else {
-            change.run();
-        }
+        OnceDurable.run(() -> suspended.put(event.organizationId(), Boolean.FALSE));
     }
 
     private boolean isSuspended(UUID organizationId) {

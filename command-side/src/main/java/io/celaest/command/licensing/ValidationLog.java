@@ -44,7 +44,7 @@ public class ValidationLog implements SmartLifecycle {
                  UUID productId, String code, boolean valid, UUID touchBinding) {
     }
 
-    private record Pending(Entry entry, CompletableFuture<Void> done, long queuedAt) {
+    record Pending(Entry entry, CompletableFuture<Void> done, long queuedAt) {
     }
 
     private static final Logger log = LoggerFactory.getLogger(ValidationLog.class);
@@ -148,27 +148,47 @@ public class ValidationLog implements SmartLifecycle {
         }
     }
 
-    private void write(List<Pending> batch) {
-        transactions.executeWithoutResult(status -> {
-            jdbc.batchUpdate("""
-                    INSERT INTO license_validations (id, license_id, organization_id, validated_at, ip, fingerprint,
-                                                     product_id, code, valid)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""", batch, batch.size(), (ps, p) -> {
-                Entry e = p.entry();
-                ps.setObject(1, e.id());
-                ps.setObject(2, e.licenseId());
-                ps.setObject(3, e.organizationId());
-                ps.setTimestamp(4, Timestamp.from(e.at()));
-                ps.setString(5, e.ip());
-                ps.setString(6, e.fingerprint());
-                ps.setObject(7, e.productId());
-                ps.setString(8, e.code());
-                ps.setBoolean(9, e.valid());
-            });
-            List<Entry> touches = batch.stream().map(Pending::entry).filter(e -> e.touchBinding() != null).toList();
-            if (!touches.isEmpty()) {
-                touch(touches, status);
+    /**
+     * Most batches only insert: they go as one JDBC batch in autocommit mode, which the driver sends with a single
+     * Sync, so PostgreSQL runs the whole batch as one implicit transaction and commits it in the same round trip
+     * (a BEGIN/COMMIT transaction costs a second round trip, and the writer and a PostgreSQL backend each wait
+     * for a core once more per batch on a busy machine). A batch that refreshes bindings needs a savepoint and
+     * takes an explicit transaction.
+     */
+    void write(List<Pending> batch) {
+        List<Entry> touches = null;
+        for (Pending p : batch) {
+            if (p.entry().touchBinding() != null) {
+                touches = touches == null ? new ArrayList<>() : touches;
+                touches.add(p.entry());
             }
+        }
+        if (touches == null) {
+            insert(batch);
+            return;
+        }
+        List<Entry> toTouch = touches;
+        transactions.executeWithoutResult(status -> {
+            insert(batch);
+            touch(toTouch, status);
+        });
+    }
+
+    private void insert(List<Pending> batch) {
+        jdbc.batchUpdate("""
+                INSERT INTO license_validations (id, license_id, organization_id, validated_at, ip, fingerprint,
+                                                 product_id, code, valid)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""", batch, batch.size(), (ps, p) -> {
+            Entry e = p.entry();
+            ps.setObject(1, e.id());
+            ps.setObject(2, e.licenseId());
+            ps.setObject(3, e.organizationId());
+            ps.setTimestamp(4, Timestamp.from(e.at()));
+            ps.setString(5, e.ip());
+            ps.setString(6, e.fingerprint());
+            ps.setObject(7, e.productId());
+            ps.setString(8, e.code());
+            ps.setBoolean(9, e.valid());
         });
     }
 

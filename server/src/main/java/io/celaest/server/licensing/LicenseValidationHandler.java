@@ -332,7 +332,7 @@ public class LicenseValidationHandler extends Handler.Wrapper {
 
     private static void send(Response response, Callback callback, int status, HttpField contentType, byte[] body) {
         response.setStatus(status);
-        response.getHeaders().put(contentType);
+        response.getHeaders().add(contentType);            // nothing set it before: put would scan every header
         // one last write of the whole body: Jetty sends it with its Content-Length
         response.write(true, ByteBuffer.wrap(body), callback);
     }

@@ -127,9 +127,10 @@ public class Organization {
     }
 
     @CommandHandler
-    public void handle(DeleteOrganization command, ApiKeyCredentialStore credentials) {
+    public void handle(DeleteOrganization command, ApiKeyCredentialStore credentials, SlugRegistry slugs) {
         requireNotDeleted();
         credentials.revokeAllOf(id);
+        slugs.markDeleted(id);
         apply(new OrganizationDeleted(id));
     }
 

@@ -9,7 +9,8 @@ import java.util.UUID;
 
 /**
  * Global slug uniqueness: a row in {@code organization_slugs} written in the same transaction as the
- * OrganizationCreated event, so of N concurrent creations of one slug exactly one commits.
+ * OrganizationCreated event, so of N concurrent creations of one slug exactly one commits. A deletion is marked
+ * there too, with the OrganizationDeleted event: licensing asks it whether an organization still exists.
  */
 @Component
 public class SlugRegistry {
@@ -28,5 +29,11 @@ public class SlugRegistry {
         } catch (DuplicateKeyException e) {
             throw RuleViolation.conflict("SLUG_TAKEN", "The slug '" + slug + "' is already taken");
         }
+    }
+
+    public void markDeleted(UUID organizationId) {
+        jdbc.sql("UPDATE organization_slugs SET deleted_at = now() WHERE organization_id = ? AND deleted_at IS NULL")
+                .param(organizationId)
+                .update();
     }
 }

@@ -45,6 +45,8 @@ public class License {
     private LicenseType type;
     private LicenseStatus status;
     private LicenseStatus resumeStatus;
+    /** Suspended when it expired: a renewal brings it back suspended, never past its suspension. */
+    private boolean suspendedWhenExpired;
     private Instant expiresAt;
     private LimitOverrides customLimits = LimitOverrides.NONE;
     private Map<UUID, String> bindings = new HashMap<>();
@@ -113,7 +115,7 @@ public class License {
         if (type == LicenseType.PERPETUAL) {
             throw new RuleViolation(RuleViolation.Kind.CONFLICT, "PERPETUAL_LICENSE",
                     "A perpetual license does not expire; the license is " + status.code(),
-                    Map.of("status", status.code()));
+                    Map.of("licenseStatus", status.code()));
         }
         if (status == LicenseStatus.CANCELLED) {
             throw invalidTransition("A cancelled license cannot be renewed");
@@ -122,8 +124,9 @@ public class License {
         if (expiresAt != null && !command.expiresAt().isAfter(expiresAt)) {
             throw RuleViolation.unprocessable("EXPIRY_NOT_LATER", "A renewal must move the end past " + expiresAt);
         }
-        LicenseStatus after = status == LicenseStatus.EXPIRED
-                ? (type == LicenseType.TRIAL ? LicenseStatus.TRIAL : LicenseStatus.ACTIVE) : status;
+        LicenseStatus after = status != LicenseStatus.EXPIRED ? status
+                : suspendedWhenExpired ? LicenseStatus.SUSPENDED
+                : type == LicenseType.TRIAL ? LicenseStatus.TRIAL : LicenseStatus.ACTIVE;
         apply(new LicenseRenewed(id, organizationId, expiresAt, command.expiresAt(), after));
         scheduleExpiry(deadlines, command.expiresAt());
     }
@@ -315,6 +318,7 @@ public class License {
 
     @EventSourcingHandler
     void on(LicenseExpired event) {
+        suspendedWhenExpired = status == LicenseStatus.SUSPENDED;
         status = LicenseStatus.EXPIRED;
     }
 
@@ -400,6 +404,6 @@ public class License {
 
     private RuleViolation invalidTransition(String message) {
         return new RuleViolation(RuleViolation.Kind.CONFLICT, "INVALID_TRANSITION",
-                message + "; the license is " + status.code(), Map.of("status", status.code()));
+                message + "; the license is " + status.code(), Map.of("licenseStatus", status.code()));
     }
 }

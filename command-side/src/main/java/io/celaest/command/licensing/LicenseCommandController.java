@@ -131,19 +131,20 @@ public class LicenseCommandController {
         lifecycle(caller, licenseId, new ConvertTrial(licenseId, request == null ? null : request.expiresAt()));
     }
 
-    public record ChangePlanRequest(@NotNull @Pattern(regexp = PlanCommandController.CODE) String plan) {
+    public record ChangeLicensePlanRequest(@NotNull @Pattern(regexp = PlanCommandController.CODE) String plan) {
     }
 
     @PostMapping("/api/v1/licenses/{licenseId}/plan")
     @Operation(summary = "Move a license to another plan (platform operator)")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     public void changePlan(@Parameter(hidden = true) Caller caller, @PathVariable UUID licenseId,
-                           @Valid @RequestBody ChangePlanRequest request) {
+                           @Valid @RequestBody ChangeLicensePlanRequest request) {
         lifecycle(caller, licenseId, new ChangeLicensePlan(licenseId, request.plan()));
     }
 
     // --- bindings and collisions: the organization's admin ---
 
+    @IpAddresses.IpWhenKindIsIp
     public record AddBindingRequest(
             @NotNull @Pattern(regexp = "ip|fingerprint") @Schema(allowableValues = {"ip", "fingerprint"}) String kind,
             @NotBlank @Size(max = 256) @Pattern(regexp = "[\\x21-\\x7E]+", message = "printable ASCII without spaces") String value) {
@@ -160,11 +161,11 @@ public class LicenseCommandController {
                                                       @Valid @RequestBody AddBindingRequest request) {
         ownership.require(caller, licenseId, Scopes.LICENSES_WRITE);
         BindingKind kind = BindingKind.fromCode(request.kind());
-        UUID bindingId = commands.sendAndWait(new BindLicense(licenseId, TimeOrderedIds.next(), kind, request.value(),
-                true));
+        String value = kind == BindingKind.IP ? IpAddresses.canonical(request.value()).orElseThrow() : request.value();
+        UUID bindingId = commands.sendAndWait(new BindLicense(licenseId, TimeOrderedIds.next(), kind, value, true));
         directory.invalidate(licenseId);
         return ResponseEntity.created(URI.create("/api/v1/licenses/" + licenseId + "/bindings/" + bindingId))
-                .body(new BindingResponse(bindingId, licenseId, kind.code(), request.value(), true));
+                .body(new BindingResponse(bindingId, licenseId, kind.code(), value, true));
     }
 
     @DeleteMapping("/api/v1/licenses/{licenseId}/bindings/{bindingId}")

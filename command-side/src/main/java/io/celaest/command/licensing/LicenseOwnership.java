@@ -44,7 +44,7 @@ public class LicenseOwnership {
     }
 
     public void requireOrganizationExists(UUID organizationId) {
-        boolean exists = jdbc.sql("SELECT 1 FROM organization_slugs WHERE organization_id = ?")
+        boolean exists = jdbc.sql("SELECT 1 FROM organization_slugs WHERE organization_id = ? AND deleted_at IS NULL")
                 .param(organizationId)
                 .query(Integer.class)
                 .optional()

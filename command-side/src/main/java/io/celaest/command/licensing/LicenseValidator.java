@@ -118,11 +118,24 @@ public class LicenseValidator {
         BindingKind kind = fingerprint != null ? BindingKind.FINGERPRINT : BindingKind.IP;
         String device = fingerprint != null ? fingerprint : ip;
         UUID binding = license.bindings().get(LicenseRuntime.bindingKey(kind, device));
-        if (binding == null) {
-            int max = license.limits().maxIpBindings();
-            if (max != -1 && license.bindings().size() >= max) {
-                return new Decision(ValidationCode.TOO_MANY_BINDINGS, null);
+        int max = license.limits().maxIpBindings();
+        if (binding == null && max != -1 && license.bindings().size() >= max) {
+            return new Decision(ValidationCode.TOO_MANY_BINDINGS, null);
+        }
+        // Collisions before binding: a device whose use is blocked must not take a binding slot (nor appear in
+        // the license's offline certificate).
+        Optional<CollisionWatch.Collision> collision = collisions.observe(license.id(), ip, now,
+                license.limits().maxConcurrentIps());
+        if (collision.isPresent()) {
+            CollisionWatch.Collision c = collision.get();
+            if (c.report()) {
+                report(license, c);
             }
+            if (c.excess() && license.limits().collisionPolicy() == CollisionPolicy.BLOCK) {
+                return new Decision(ValidationCode.COLLISION_BLOCKED, binding == null ? null : touch(binding, now));
+            }
+        }
+        if (binding == null) {
             try {
                 binding = commands.sendAndWait(new BindLicense(license.id(), TimeOrderedIds.next(), kind, device, false));
                 directory.invalidate(license.id());
@@ -138,19 +151,7 @@ public class LicenseValidator {
                         .orElse(new Decision(ValidationCode.NOT_FOUND, null));
             }
         }
-        Optional<CollisionWatch.Collision> collision = collisions.observe(license.id(), ip, now,
-                license.limits().maxConcurrentIps());
-        UUID touch = touch(binding, now);
-        if (collision.isPresent()) {
-            CollisionWatch.Collision c = collision.get();
-            if (c.report()) {
-                report(license, c);
-            }
-            if (c.excess() && license.limits().collisionPolicy() == CollisionPolicy.BLOCK) {
-                return new Decision(ValidationCode.COLLISION_BLOCKED, touch);
-            }
-        }
-        return new Decision(ValidationCode.VALID, touch);
+        return new Decision(ValidationCode.VALID, touch(binding, now));
     }
 
     private UUID touch(UUID binding, Instant now) {

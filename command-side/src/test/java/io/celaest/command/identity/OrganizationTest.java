@@ -186,6 +186,7 @@ class OrganizationTest {
                 .when(new DeleteOrganization(ORG))
                 .expectEvents(new OrganizationDeleted(ORG));
         verify(credentials).revokeAllOf(ORG);
+        verify(slugs).markDeleted(ORG);
         fixture.given(created(Plan.STARTER), new OrganizationDeleted(ORG))
                 .when(new RenameOrganization(ORG, "Other"))
                 .expectException(violation(RuleViolation.Kind.NOT_FOUND, "ORGANIZATION_NOT_FOUND"));

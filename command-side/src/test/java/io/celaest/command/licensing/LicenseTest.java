@@ -150,7 +150,7 @@ class LicenseTest {
     }
 
     @Test
-    void aSuspendedLicenseStillExpiresAndAnExpiredOneRenewsToActive() {
+    void aSuspendedLicenseStillExpiresAndAnExpiredOneRenewsToWhatItWas() {
         Instant end = in(Duration.ofDays(1));
         fixture.givenCommands(new IssueLicense(LICENSE, ORG, HASH, "ABCDE", "professional", null,
                         LicenseType.SUBSCRIPTION, end, null), new SuspendLicense(LICENSE, null))
@@ -161,6 +161,18 @@ class LicenseTest {
                 .when(new RenewLicense(LICENSE, later))
                 .expectEvents(new LicenseRenewed(LICENSE, ORG, end, later, LicenseStatus.ACTIVE))
                 .expectScheduledDeadlineWithName(later, License.EXPIRY_DEADLINE);
+        // a license suspended when it expired comes back suspended: renewing must not lift a suspension
+        fixture.given(issued(LicenseType.SUBSCRIPTION, LicenseStatus.ACTIVE, end),
+                        new LicenseSuspended(LICENSE, ORG, "fraud", LicenseStatus.ACTIVE),
+                        new LicenseExpired(LICENSE, ORG, end))
+                .when(new RenewLicense(LICENSE, later))
+                .expectEvents(new LicenseRenewed(LICENSE, ORG, end, later, LicenseStatus.SUSPENDED));
+        fixture.given(issued(LicenseType.TRIAL, LicenseStatus.TRIAL, end),
+                        new LicenseSuspended(LICENSE, ORG, "fraud", LicenseStatus.TRIAL),
+                        new LicenseExpired(LICENSE, ORG, end),
+                        new LicenseRenewed(LICENSE, ORG, end, later, LicenseStatus.SUSPENDED))
+                .when(new ReinstateLicense(LICENSE))
+                .expectEvents(new LicenseReinstated(LICENSE, ORG, LicenseStatus.TRIAL));
         fixture.given(issued(LicenseType.SUBSCRIPTION, LicenseStatus.ACTIVE, in(Duration.ofDays(60))))
                 .when(new RenewLicense(LICENSE, in(Duration.ofDays(45))))
                 .expectException(violation("EXPIRY_NOT_LATER"));

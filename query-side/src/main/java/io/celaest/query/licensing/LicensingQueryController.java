@@ -129,6 +129,14 @@ public class LicensingQueryController {
                                                        @PathVariable UUID licenseId) {
         requireRead(caller);
         LicenseView license = find(caller, licenseId);
+        // an offline file lets a device run without asking for days: only a license in force gets one
+        boolean live = "active".equals(license.status()) || "trial".equals(license.status());
+        if (!live || (license.expiresAt() != null && !license.expiresAt().isAfter(Instant.now()))) {
+            String status = live ? "expired" : license.status();
+            throw new RuleViolation(RuleViolation.Kind.CONFLICT, "LICENSE_NOT_IN_FORCE",
+                    "Only an active or trial license gets an offline certificate; the license is " + status,
+                    java.util.Map.of("licenseStatus", status));
+        }
         List<BindingView> bindings = queries.query(new ListBindings(caller, licenseId),
                 ResponseTypes.multipleInstancesOf(BindingView.class)).join();
         return certificates.issue(license, bindings);

@@ -25,6 +25,7 @@ import io.celaest.server.platform.web.StrictJsonConfiguration;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.swagger.v3.oas.annotations.media.Schema;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -73,7 +74,10 @@ public class LicenseValidationHandler extends Handler.Wrapper {
     public static final String PATH = "/api/v1/licenses/validate";
     static final int MAX_BODY_BYTES = 8 * 1024;
 
-    public record ValidateRequest(String key, String fingerprint, UUID productId) {
+    public record ValidateRequest(
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, maxLength = 100) String key,
+            @Schema(minLength = 1, maxLength = 256, description = "printable ASCII") String fingerprint,
+            UUID productId) {
     }
 
     public record LicenseSummary(UUID id, String status, Instant expiresAt, String plan, PlanLimitsView limits) {

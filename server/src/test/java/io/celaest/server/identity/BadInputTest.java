@@ -364,6 +364,17 @@ class BadInputTest extends IdentityTestSupport {
     }
 
     @Test
+    void aQueryStringThatIsNotUtf8IsABadRequestOnEveryKindOfPath() {
+        Fixtures.Tenant t = tenant();
+        for (String path : List.of(ORGS + "?cursor=%ff%fe", org(t.id()) + "/users?cursor=%ff",
+                org(t.id()) + "/licenses?status=%ff", "/api/v1/audit-logs?cursor=%ff")) {
+            Api.Response response = asAdmin("GET", path, null);
+            expectProblem(response, 400, null);
+            assertThat(response.text()).as(path).contains("UTF-8");
+        }
+    }
+
+    @Test
     void filterBoundsBeyondTheRangeSelectAsAtItsEdge() {
         Fixtures.Tenant t = tenant();
         JsonNode all = expect(as(t.key(), "GET", org(t.id()) + "/licenses?expiringBefore=%2B999999999-12-31T23:59:59Z",

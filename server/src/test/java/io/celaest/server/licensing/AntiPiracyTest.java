@@ -76,6 +76,16 @@ class AntiPiracyTest extends LicensingTestSupport {
 
         Api.Response badKind = api().call("POST", bindings, tenant.key(), Map.of("kind", "mac", "value", "x"));
         assertThat(badKind.status()).isEqualTo(400);
+        // an ip binding must be an address, stored in the form validations arrive in (else it could never match)
+        String roomy = "/api/v1/licenses/" + perpetual(tenant.id(), Map.of("maxIpBindings", 5)).id() + "/bindings";
+        for (String notAnIp : List.of("not-an-ip", "999.1.1.1", "010.0.0.1", "example.com", "1.2.3", ":::1")) {
+            Api.Response refused = api().call("POST", roomy, tenant.key(), Map.of("kind", "ip", "value", notAnIp));
+            assertThat(refused.status()).as(notAnIp + ": " + refused).isEqualTo(400);
+            assertThat(refused.text()).contains("value");
+        }
+        Api.Response v6 = api().call("POST", roomy, tenant.key(), Map.of("kind", "ip", "value", "::1"));
+        assertThat(v6.status()).as(v6.toString()).isEqualTo(201);
+        assertThat(v6.json().get("value").asText()).isEqualTo("0:0:0:0:0:0:0:1");
         String readOnly = Fixtures.createKey(api(), tenant.id(), List.of("licenses:read"));
         assertThat(api().call("POST", bindings, readOnly, Map.of("kind", "ip", "value", "198.51.100.1")).status())
                 .isEqualTo(403);
@@ -108,6 +118,10 @@ class AntiPiracyTest extends LicensingTestSupport {
         assertThat(code(validate("127.0.4.3", license.key(), null, null))).isEqualTo("COLLISION_BLOCKED");
         // the first two keep working
         assertThat(code(validate("127.0.4.1", license.key(), null, null))).isEqualTo("VALID");
+        // a blocked device takes no binding slot
+        List<String> bound = new ArrayList<>();
+        get(tenant.key(), "/api/v1/licenses/" + license.id() + "/bindings").forEach(b -> bound.add(b.get("value").asText()));
+        assertThat(bound).containsExactlyInAnyOrder("127.0.4.1", "127.0.4.2");
 
         String collisions = "/api/v1/licenses/" + license.id() + "/collisions";
         JsonNode page = org.awaitility.Awaitility.await().until(() -> get(tenant.key(), collisions),

@@ -20,6 +20,28 @@ import static org.awaitility.Awaitility.await;
 class LicensingApiTest extends LicensingTestSupport {
 
     @Test
+    void anInstantWithNanosecondsIsKeptAndEchoedToTheMicrosecondPostgreSqlStores() {
+        Fixtures.Tenant tenant = tenant();
+        Api.Response issued = asAdmin("POST", "/api/v1/organizations/" + tenant.id() + "/licenses",
+                Map.of("plan", "starter", "type", "subscription", "expiresAt", "2030-01-01T00:00:00.123456789Z"));
+        assertThat(issued.status()).as(issued.toString()).isEqualTo(201);
+        assertThat(Instant.parse(issued.json().get("expiresAt").asText()))
+                .isEqualTo(Instant.parse("2030-01-01T00:00:00.123456Z"));
+        JsonNode read = asAdmin("GET", "/api/v1/licenses/" + issued.json().get("id").asText(), null).json();
+        assertThat(Instant.parse(read.get("expiresAt").asText())).isEqualTo(Instant.parse("2030-01-01T00:00:00.123456Z"));
+    }
+
+    @Test
+    void aDeletedOrganizationGetsNoNewLicenses() {
+        Fixtures.Tenant tenant = tenant();
+        assertThat(asAdmin("DELETE", "/api/v1/organizations/" + tenant.id(), null).status()).isEqualTo(204);
+        Api.Response issued = asAdmin("POST", "/api/v1/organizations/" + tenant.id() + "/licenses",
+                Map.of("plan", "starter", "type", "perpetual"));
+        assertThat(issued.status()).as(issued.toString()).isEqualTo(404);
+        assertThat(issued.json().get("code").asText()).isEqualTo("ORGANIZATION_NOT_FOUND");
+    }
+
+    @Test
     void seededPlansAreReadableByAnyCallerWithCamelCaseLimits() {
         Fixtures.Tenant tenant = tenant();
         JsonNode plans = get(tenant.key(), "/api/v1/plans");
@@ -154,7 +176,8 @@ class LicensingApiTest extends LicensingTestSupport {
         assertThat(code(validate("127.0.0.1", key, null, null))).isEqualTo("SUSPENDED");
         Api.Response twice = asAdmin("POST", "/api/v1/licenses/" + id + "/suspend", null);
         assertThat(twice.status()).isEqualTo(409);
-        assertThat(twice.json().get("status").asText()).isEqualTo("suspended");
+        assertThat(twice.json().get("licenseStatus").asText()).isEqualTo("suspended");
+        assertThat(twice.json().get("status").asInt()).as("RFC 9457 status, not overwritten").isEqualTo(409);
         assertThat(asAdmin("POST", "/api/v1/licenses/" + id + "/reinstate", null).status()).isEqualTo(204);
         assertThat(code(validate("127.0.0.1", key, null, null))).isEqualTo("VALID");
         assertThat(asAdmin("POST", "/api/v1/licenses/" + id + "/renew",
@@ -167,7 +190,8 @@ class LicensingApiTest extends LicensingTestSupport {
         assertThat(code(validate("127.0.0.1", key, null, null))).isEqualTo("CANCELLED");
         Api.Response reinstate = asAdmin("POST", "/api/v1/licenses/" + id + "/reinstate", null);
         assertThat(reinstate.status()).isEqualTo(409);
-        assertThat(reinstate.json().get("status").asText()).isEqualTo("cancelled");
+        assertThat(reinstate.json().get("licenseStatus").asText()).isEqualTo("cancelled");
+        assertThat(reinstate.json().get("status").asInt()).isEqualTo(409);
         // only the platform operator changes the lifecycle
         assertThat(api().call("POST", "/api/v1/licenses/" + id + "/suspend", tenant.key(), null).status())
                 .isEqualTo(403);

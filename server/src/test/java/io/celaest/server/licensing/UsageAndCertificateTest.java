@@ -106,7 +106,7 @@ class UsageAndCertificateTest extends LicensingTestSupport {
         assertThat(asAdmin("POST", "/api/v1/licenses/" + license.id() + "/suspend", null).status()).isEqualTo(204);
         Api.Response suspended = api().call("POST", usage, tenant.key(), Map.of("metric", "ai_requests", "quantity", 1));
         assertThat(suspended.status()).isEqualTo(409);
-        assertThat(suspended.json().get("status").asText()).isEqualTo("suspended");
+        assertThat(suspended.json().get("licenseStatus").asText()).isEqualTo("suspended");
     }
 
     @Test
@@ -142,5 +142,16 @@ class UsageAndCertificateTest extends LicensingTestSupport {
                 file.get("signature").asText())).isFalse();
         assertThat(LicenseCertificates.verify(key.json().get("publicKey").asText(), file.get("certificate").asText(),
                 file.get("signature").asText())).isTrue();
+
+        // a license no longer in force gets no offline file
+        String certificatePath = "/api/v1/licenses/" + license.id() + "/certificate";
+        assertThat(asAdmin("POST", "/api/v1/licenses/" + license.id() + "/suspend", Map.of("reason", "unpaid"))
+                .status()).isEqualTo(204);
+        Api.Response suspended = asAdmin("GET", certificatePath, null);
+        assertThat(suspended.status()).as(suspended.toString()).isEqualTo(409);
+        assertThat(suspended.json().get("licenseStatus").asText()).isEqualTo("suspended");
+        assertThat(asAdmin("POST", "/api/v1/licenses/" + license.id() + "/cancel", null).status()).isEqualTo(204);
+        assertThat(asAdmin("GET", certificatePath, null).json().get("code").asText())
+                .isEqualTo("LICENSE_NOT_IN_FORCE");
     }
 }

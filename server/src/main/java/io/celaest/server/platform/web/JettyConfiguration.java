@@ -41,9 +41,9 @@ public class JettyConfiguration {
                 handler.setHandler(server.getHandler());
                 server.setHandler(handler);
             }
-            Handler.Wrapper noTrace = new ProblemErrorHandler.TraceRejectingHandler();
-            noTrace.setHandler(server.getHandler());
-            server.setHandler(noTrace);
+            Handler.Wrapper guard = new ProblemErrorHandler.RequestGuard();
+            guard.setHandler(server.getHandler());
+            server.setHandler(guard);
         });
     }
 }

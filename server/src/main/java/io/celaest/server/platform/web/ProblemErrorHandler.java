@@ -70,9 +70,11 @@ public class ProblemErrorHandler extends ErrorHandler {
     }
 
     /**
-     * TRACE answers 405 on every path: the servlet default would echo the request back, bearer token included.
+     * Requests refused before any handler: TRACE (it would echo the request, bearer token included) with 405 and
+     * {@code Allow}, and a query string whose percent-encoding is not UTF-8 with 400 (Jetty throws when a servlet
+     * or filter first reads a parameter, which would otherwise surface as a 500).
      */
-    public static class TraceRejectingHandler extends Handler.Wrapper {
+    public static class RequestGuard extends Handler.Wrapper {
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
             if (HttpMethod.TRACE.is(request.getMethod())) {
@@ -80,6 +82,16 @@ public class ProblemErrorHandler extends ErrorHandler {
                 Response.writeError(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED.value(),
                         "TRACE is not supported");
                 return true;
+            }
+            String query = request.getHttpURI().getQuery();
+            if (query != null && query.indexOf('%') >= 0) {
+                try {
+                    Request.extractQueryParameters(request);
+                } catch (RuntimeException undecodable) {
+                    Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST.value(),
+                            "The query string is not valid UTF-8 percent-encoding");
+                    return true;
+                }
             }
             return super.handle(request, response, callback);
         }

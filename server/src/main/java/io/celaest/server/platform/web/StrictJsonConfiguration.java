@@ -21,6 +21,7 @@ import org.springframework.context.annotation.Configuration;
 import java.io.IOException;
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -97,7 +98,8 @@ public class StrictJsonConfiguration {
             if (!Instants.inRange(value)) {
                 throw InvalidFormatException.from(p, INSTANT_RANGE_MESSAGE, text, Instant.class);
             }
-            return value;
+            // PostgreSQL keeps microseconds: an answer must echo what is stored, not nanoseconds that are not
+            return value.truncatedTo(ChronoUnit.MICROS);
         }
     }
 

@@ -42,15 +42,19 @@ public class ProcessorAdminController {
     @Operation(summary = "Event processors with position, lag and replay progress (platform operator)")
     public List<ProjectionProgress.ProcessorStatus> list(@Parameter(hidden = true) Caller caller) {
         Access.requirePlatformAdmin(caller);
-        return progress.status();
+        return progress.status().stream().map(this::withReplayStarted).toList();
     }
 
     @GetMapping("/{name}")
     @Operation(summary = "One event processor's status (platform operator)")
     public ProjectionProgress.ProcessorStatus get(@Parameter(hidden = true) Caller caller, @PathVariable String name) {
         Access.requirePlatformAdmin(caller);
-        return progress.status().stream().filter(s -> s.name().equals(name)).findFirst()
+        return progress.status().stream().filter(s -> s.name().equals(name)).findFirst().map(this::withReplayStarted)
                 .orElseThrow(() -> RuleViolation.notFound("PROCESSOR_NOT_FOUND", "No such event processor"));
+    }
+
+    private ProjectionProgress.ProcessorStatus withReplayStarted(ProjectionProgress.ProcessorStatus status) {
+        return replays.inProgress(status.name()) ? status.replayStarted() : status;
     }
 
     @PostMapping("/{name}/replay")

@@ -50,6 +50,19 @@ public class ProjectionProgress {
     public record ProcessorStatus(String name, String mode, boolean running, boolean error, boolean replaying,
                                   long head, Long position, Long lag, Double replayProgress,
                                   List<SegmentStatus> segments) {
+
+        /**
+         * While a replay started on this node has not been seen finishing ({@link ReplayTracker}): right after the
+         * reset, and for most of a short replay, the coordinator has not claimed its segments yet (no position, no
+         * lag), and nothing in Axon says a replay is under way, though one is.
+         */
+        ProcessorStatus replayStarted() {
+            if (replaying || (!segments.isEmpty() && segments.stream().allMatch(SegmentStatus::caughtUp))) {
+                return this;                                  // Axon's own view, or all caught up: the replay is done
+            }
+            double progress = position == null || head <= 0 ? 0.0 : Math.min(1.0, (double) position / head);
+            return new ProcessorStatus(name, mode, running, error, true, head, position, lag, progress, segments);
+        }
     }
 
     /** Highest committed global index of the event log (0 when empty). */

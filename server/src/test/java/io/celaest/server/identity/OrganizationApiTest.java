@@ -533,6 +533,8 @@ class OrganizationApiTest extends IdentityTestSupport {
         Api.Response replay = asAdmin("POST", "/api/v1/admin/processors/organizations/replay", null);
         JsonNode accepted = expect(replay, 202);
         assertThat(accepted.path("name").asText()).isEqualTo("organizations");
+        // the answer says a replay runs, before the processor has claimed its segments again
+        assertThat(accepted.path("replaying").asBoolean()).as(accepted.toString()).isTrue();
 
         awaitOrganizationsCaughtUp();
 

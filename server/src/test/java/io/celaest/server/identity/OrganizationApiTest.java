@@ -503,7 +503,11 @@ class OrganizationApiTest extends IdentityTestSupport {
     @Test
     void exposesReadinessAndMetrics() {
         Api.Response readiness = api().call("GET", "/actuator/health/readiness", null, null);
-        assertThat(expect(readiness, 200).path("status").asText()).isEqualTo("UP");
+        JsonNode ready = expect(readiness, 200);
+        assertThat(ready.path("status").asText()).isEqualTo("UP");
+        assertThat(ready.path("components").path("db").path("status").asText()).isEqualTo("UP");
+        assertThat(ready.path("components").path("db").has("details")).as("no details for anonymous callers")
+                .isFalse();
 
         Api.Response prometheus = api().call("GET", "/actuator/prometheus", null, null);
         assertThat(prometheus.status()).as(prometheus.toString()).isEqualTo(200);

@@ -69,6 +69,58 @@ class IdempotencyTest extends IdentityTestSupport {
     }
 
     @Test
+    void aRequestCutOffByACrashIsSettledFromTheEventLogByItsFirstLateRetry() throws Exception {
+        Fixtures.Tenant t = tenant("enterprise");
+        // applied, answer lost: the retry learns which resource it created, and never creates it twice
+        String applied = newKey();
+        Map<String, Object> body = map("email", uniqueEmail("cut"), "name", "Cut Off", "role", "member");
+        String userId = expect(post(t.key(), users(t.id()), body, applied), 201).path("id").asText();
+        crashedWhileRunning(applied, false);
+        Api.Response interrupted = post(t.key(), users(t.id()), body, applied);
+        expectProblem(interrupted, 409, "IDEMPOTENT_REQUEST_INTERRUPTED");
+        assertThat(interrupted.json().path("resourceId").asText()).isEqualTo(t.id());   // the organization's stream
+        assertThat(post(t.key(), users(t.id()), body, applied).json().path("code").asText())
+                .isEqualTo("IDEMPOTENT_REQUEST_INTERRUPTED");
+        assertThat(all(t.key(), users(t.id()))).extracting(u -> u.path("id").asText()).containsExactly(userId);
+
+        // never applied (no event of it after the head it started at): released, and the retry runs
+        String lost = newKey();
+        Map<String, Object> other = map("email", uniqueEmail("lost"), "name", "Lost", "role", "member");
+        expect(post(t.key(), users(t.id()), other, lost), 201);
+        crashedWhileRunning(lost, true);
+        Api.Response rerun = post(t.key(), users(t.id()), other, lost);
+        expectProblem(rerun, 409, "EMAIL_TAKEN");          // it ran again (this test's first run did apply it)
+        assertThat(rerun.header(REPLAYED)).isNull();
+
+        // a request still running (younger than abandoned-after) keeps its key in use
+        String running = newKey();
+        Map<String, Object> third = map("email", uniqueEmail("run"), "name", "Run", "role", "member");
+        expect(post(t.key(), users(t.id()), third, running), 201);
+        try (java.sql.Connection db = database.connect();
+             java.sql.PreparedStatement unfinished = db.prepareStatement(
+                     "UPDATE idempotency_keys SET status_code = NULL, response_body = NULL WHERE idempotency_key = ?")) {
+            unfinished.setString(1, running);
+            assertThat(unfinished.executeUpdate()).isEqualTo(1);
+        }
+        expectProblem(post(t.key(), users(t.id()), third, running), 409, "IDEMPOTENCY_KEY_IN_USE");
+    }
+
+    /** As if the node stopped mid-request 3 minutes ago; {@code nothingApplied} moves its start past its events. */
+    private void crashedWhileRunning(String key, boolean nothingApplied) throws Exception {
+        try (java.sql.Connection db = database.connect();
+             java.sql.PreparedStatement crash = db.prepareStatement("""
+                     UPDATE idempotency_keys SET status_code = NULL, content_type = NULL, response_body = NULL,
+                            location = NULL, completed_at = NULL, created_at = now() - interval '3 minutes',
+                            event_head = CASE WHEN ? THEN (SELECT max(global_index) FROM domain_event_entry)
+                                              ELSE event_head END
+                     WHERE idempotency_key = ?""")) {
+            crash.setBoolean(1, nothingApplied);
+            crash.setString(2, key);
+            assertThat(crash.executeUpdate()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aReplayedCreationOfAnOrganizationKeepsItsIdAndLocation() {
         String key = newKey();
         Map<String, Object> body = map("name", "Idem Org", "slug", Fixtures.uniqueSlug("idem"), "plan", "starter");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.celaest.api.identity.UserErased;
 import io.celaest.api.platform.Caller;
+import io.celaest.api.platform.MetadataKeys;
 import io.celaest.server.platform.security.ApiKeyAuthenticator;
 import io.celaest.server.platform.security.AuthenticationFilter;
 import jakarta.servlet.FilterChain;
@@ -17,11 +18,13 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -33,6 +36,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -40,7 +44,9 @@ import java.util.Optional;
  * {@code Idempotency-Key} on POST, with Stripe's semantics: the first request with a key runs and its
  * response (any status below 500) is stored; a retry with the same key and the same request gets the stored
  * response back ({@code Idempotent-Replayed: true}); the same key with another request is 422; a retry
- * while the first is still running is 409. Keys are scoped per caller and kept for 24 hours.
+ * while the first is still running is 409. Keys are scoped per caller and kept for 24 hours. A request cut off by
+ * a crash is settled by its first retry after {@code celaest.idempotency.abandoned-after} (see
+ * {@link #releasedAfterCrash}).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 30)
@@ -55,9 +61,12 @@ public class IdempotencyFilter extends OncePerRequestFilter {
     private final JdbcClient jdbc;
     private final ObjectMapper json;
     private final ObjectWriter canonicalJson;
+    private final Duration abandonedAfter;
 
-    public IdempotencyFilter(JdbcClient jdbc, ObjectMapper json) {
+    public IdempotencyFilter(JdbcClient jdbc, ObjectMapper json,
+                             @Value("${celaest.idempotency.abandoned-after:2m}") Duration abandonedAfter) {
         this.jdbc = jdbc;
+        this.abandonedAfter = abandonedAfter;
         this.json = json;
         this.canonicalJson = json.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
     }
@@ -86,11 +95,10 @@ public class IdempotencyFilter extends OncePerRequestFilter {
             return;
         }
         byte[] requestHash = hash(request.getRequestURI(), body);
-        boolean first = jdbc.sql("""
-                        INSERT INTO idempotency_keys (caller_id, idempotency_key, request_hash) VALUES (?, ?, ?)
-                        ON CONFLICT DO NOTHING""")
-                .params(caller.actorId(), key, requestHash)
-                .update() == 1;
+        boolean first = claim(caller, key, requestHash);
+        if (!first && releasedAfterCrash(caller, key, requestHash, response)) {
+            first = claim(caller, key, requestHash);
+        }
         if (!first) {
             replay(caller, key, requestHash, response);
             return;
@@ -183,6 +191,64 @@ public class IdempotencyFilter extends OncePerRequestFilter {
                 response.getOutputStream().write(stored.get().body());
             }
         }
+    }
+
+    private boolean claim(Caller caller, String key, byte[] requestHash) {
+        return jdbc.sql("""
+                        INSERT INTO idempotency_keys (caller_id, idempotency_key, request_hash, event_head)
+                        VALUES (?, ?, ?, (SELECT coalesce(max(global_index), 0) FROM domain_event_entry))
+                        ON CONFLICT DO NOTHING""")
+                .params(caller.actorId(), key, requestHash)
+                .update() == 1;
+    }
+
+    /**
+     * A request that never completed (its node stopped mid-way) holds its key as "in progress" forever: once it is
+     * older than any request can run ({@code abandonedAfter}), a retry settles it from the event log. Events
+     * carrying this caller's key mean it was applied and only its answer was lost: the key then answers 409
+     * {@code IDEMPOTENT_REQUEST_INTERRUPTED} naming the resource, stored for later retries (never applied twice).
+     * No such event: it never took effect, and the key is released for this retry to run. Returns true when
+     * released; false otherwise (the answer may then have been written).
+     */
+    private boolean releasedAfterCrash(Caller caller, String key, byte[] requestHash, HttpServletResponse response)
+            throws IOException {
+        Optional<Long> head = jdbc.sql("""
+                        SELECT event_head FROM idempotency_keys
+                        WHERE caller_id = ? AND idempotency_key = ? AND request_hash = ? AND status_code IS NULL
+                          AND event_head IS NOT NULL AND created_at < now() - make_interval(secs => ?)""")
+                .params(caller.actorId(), key, requestHash, (double) abandonedAfter.toSeconds())
+                .query(Long.class)
+                .optional();
+        if (head.isEmpty()) {
+            return false;
+        }
+        String needleKey = "\"" + MetadataKeys.IDEMPOTENCY_KEY + "\":" + json.writeValueAsString(key);
+        String needleActor = "\"" + MetadataKeys.ACTOR_ID + "\":" + json.writeValueAsString(caller.actorId());
+        Optional<String> applied = jdbc.sql("""
+                        SELECT aggregate_identifier FROM domain_event_entry
+                        WHERE global_index > ? AND strpos(convert_from(meta_data, 'UTF8'), ?) > 0
+                          AND strpos(convert_from(meta_data, 'UTF8'), ?) > 0
+                        ORDER BY global_index LIMIT 1""")
+                .params(head.get(), needleKey, needleActor)
+                .query(String.class)
+                .optional();
+        if (applied.isEmpty()) {
+            return jdbc.sql("""
+                            DELETE FROM idempotency_keys
+                            WHERE caller_id = ? AND idempotency_key = ? AND status_code IS NULL""")
+                    .params(caller.actorId(), key).update() == 1;
+        }
+        ProblemDetail interrupted = Problems.of(HttpStatus.CONFLICT, "IDEMPOTENT_REQUEST_INTERRUPTED",
+                "This request was applied, but the server stopped before answering it; read the resource instead");
+        interrupted.setProperty("resourceId", applied.get());
+        jdbc.sql("""
+                        UPDATE idempotency_keys SET status_code = 409, content_type = ?, response_body = ?,
+                               completed_at = now()
+                        WHERE caller_id = ? AND idempotency_key = ? AND status_code IS NULL""")
+                .params(MediaType.APPLICATION_PROBLEM_JSON_VALUE, json.writeValueAsBytes(interrupted),
+                        caller.actorId(), key)
+                .update();
+        return false;
     }
 
     @Scheduled(fixedDelayString = "PT10M")

@@ -51,6 +51,7 @@ abstract class IdentityTestSupport extends PlatformTest {
         assertThat(response.contentType()).as(response.toString()).startsWith(PROBLEM_JSON);
         JsonNode problem = response.json();
         assertThat(problem.path("status").asInt()).as(response.toString()).isEqualTo(status);
+        assertThat(problem.path("type").asText()).as(response.toString()).startsWith("https://celaest.io/problems/");
         if (code != null) {
             assertThat(problem.path("code").asText()).as(response.toString()).isEqualTo(code);
         }

@@ -261,7 +261,11 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode status,
                                                           WebRequest request) {
         if (body instanceof ProblemDetail problem && problem.getProperties() == null) {
-            problem.setProperty("code", HttpStatus.valueOf(status.value()).name());
+            String code = HttpStatus.valueOf(status.value()).name();
+            problem.setProperty("code", code);
+            if (problem.getType() == null || "about:blank".equals(problem.getType().toString())) {
+                problem.setType(Problems.of(HttpStatus.valueOf(status.value()), code, "").getType());
+            }
         }
         return super.createResponseEntity(body, headers, status, request);
     }

@@ -130,7 +130,7 @@ public class LicensingQueryController {
         requireRead(caller);
         LicenseView license = find(caller, licenseId);
         // an offline file lets a device run without asking for days: only a license in force gets one
-        boolean live = "active".equals(license.status()) || "trial".equals(license.status());
+        boolean live = LicenseStatus.fromCode(license.status()).isLive();
         if (!live || (license.expiresAt() != null && !license.expiresAt().isAfter(Instant.now()))) {
             String status = live ? "expired" : license.status();
             throw new RuleViolation(RuleViolation.Kind.CONFLICT, "LICENSE_NOT_IN_FORCE",

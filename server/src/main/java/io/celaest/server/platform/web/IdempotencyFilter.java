@@ -96,7 +96,7 @@ public class IdempotencyFilter extends OncePerRequestFilter {
         }
         byte[] requestHash = hash(request.getRequestURI(), body);
         boolean first = claim(caller, key, requestHash);
-        if (!first && releasedAfterCrash(caller, key, requestHash, response)) {
+        if (!first && releasedAfterCrash(caller, key, requestHash)) {
             first = claim(caller, key, requestHash);
         }
         if (!first) {
@@ -208,10 +208,9 @@ public class IdempotencyFilter extends OncePerRequestFilter {
      * carrying this caller's key mean it was applied and only its answer was lost: the key then answers 409
      * {@code IDEMPOTENT_REQUEST_INTERRUPTED} naming the resource, stored for later retries (never applied twice).
      * No such event: it never took effect, and the key is released for this retry to run. Returns true when
-     * released; false otherwise (the answer may then have been written).
+     * released; false when the key is not abandoned or was settled as applied (its stored answer is then replayed).
      */
-    private boolean releasedAfterCrash(Caller caller, String key, byte[] requestHash, HttpServletResponse response)
-            throws IOException {
+    private boolean releasedAfterCrash(Caller caller, String key, byte[] requestHash) throws IOException {
         Optional<Long> head = jdbc.sql("""
                         SELECT event_head FROM idempotency_keys
                         WHERE caller_id = ? AND idempotency_key = ? AND request_hash = ? AND status_code IS NULL

@@ -5,12 +5,8 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -19,18 +15,19 @@ import java.io.IOException;
 /**
  * The outermost filter: what a filter or a plain servlet throws (the MVC controllers have {@link ProblemHandler})
  * still answers as a problem document, instead of the servlet container's error page. A database that cannot be
- * reached is 503 with {@code Retry-After}; anything else is 500 without its text.
+ * reached is 503 with {@code Retry-After}; anything else is 500 without its text (both as {@link ProblemHandler}
+ * answers them).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
 public class ProblemSafetyNetFilter extends OncePerRequestFilter {
 
-    private static final Logger log = LoggerFactory.getLogger(ProblemSafetyNetFilter.class);
-
     private final ObjectMapper json;
+    private final ProblemHandler problems;
 
-    public ProblemSafetyNetFilter(ObjectMapper json) {
+    public ProblemSafetyNetFilter(ObjectMapper json, ProblemHandler problems) {
         this.json = json;
+        this.problems = problems;
     }
 
     @Override
@@ -39,23 +36,11 @@ public class ProblemSafetyNetFilter extends OncePerRequestFilter {
         try {
             chain.doFilter(request, response);
         } catch (IOException | ServletException | RuntimeException failure) {
-            if (response.isCommitted()) {
-                throw failure;
+            if (response.isCommitted() || (failure instanceof IOException && !DatabaseUnavailable.causes(failure))) {
+                throw failure;                                // too late to answer, or the client went away
             }
             response.reset();
-            if (DatabaseUnavailable.causes(failure)) {
-                log.warn("{} {}: the database cannot be reached ({})", request.getMethod(), request.getRequestURI(),
-                        failure.toString());
-                response.setHeader(HttpHeaders.RETRY_AFTER, DatabaseUnavailable.RETRY_AFTER_SECONDS);
-                Problems.write(response, json, Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "DATABASE_UNAVAILABLE",
-                        "The database cannot be reached; retry later"));
-            } else if (failure instanceof IOException) {
-                throw failure;                                // the client went away: nothing to answer
-            } else {
-                log.error("{} {} failed", request.getMethod(), request.getRequestURI(), failure);
-                Problems.write(response, json, Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
-                        "Something went wrong on our side; the correlation id identifies it in the logs"));
-            }
+            ProblemHandler.write(response, json, problems.unexpected(failure));
         }
     }
 }

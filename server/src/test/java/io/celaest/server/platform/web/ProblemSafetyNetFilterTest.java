@@ -2,6 +2,8 @@ package io.celaest.server.platform.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.celaest.server.audit.FailureAuditor;
+import io.celaest.server.system.SystemEvents;
 import jakarta.servlet.FilterChain;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
@@ -13,6 +15,7 @@ import org.springframework.mock.web.MockHttpServletResponse;
 import java.sql.SQLTransientConnectionException;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.mock;
 
 /**
  * What a filter or a plain servlet throws still answers as a problem document, and a database that cannot be
@@ -21,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ProblemSafetyNetFilterTest {
 
     private final ObjectMapper json = org.springframework.http.converter.json.Jackson2ObjectMapperBuilder.json().build();
-    private final ProblemSafetyNetFilter filter = new ProblemSafetyNetFilter(json);
+    private final ProblemSafetyNetFilter filter = new ProblemSafetyNetFilter(json,
+            new ProblemHandler(mock(FailureAuditor.class), mock(SystemEvents.class)));
 
     @Test
     void aDatabaseThatCannotBeReachedIs503WithRetryAfter() throws Exception {

@@ -2,7 +2,9 @@ package io.celaest.api.identity;
 
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
+import java.util.Set;
 import java.util.UUID;
 
-public record DeactivateUser(@TargetAggregateIdentifier UUID organizationId, UUID userId) {
+/** {@code callerScopes} are the requester's: only full access may deactivate an owner. */
+public record DeactivateUser(@TargetAggregateIdentifier UUID organizationId, UUID userId, Set<String> callerScopes) {
 }

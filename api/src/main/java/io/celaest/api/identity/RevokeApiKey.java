@@ -2,7 +2,9 @@ package io.celaest.api.identity;
 
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
+import java.util.Set;
 import java.util.UUID;
 
-public record RevokeApiKey(@TargetAggregateIdentifier UUID organizationId, UUID keyId) {
+/** {@code callerScopes} are the requester's: a key may only be revoked by a caller holding all its scopes. */
+public record RevokeApiKey(@TargetAggregateIdentifier UUID organizationId, UUID keyId, Set<String> callerScopes) {
 }

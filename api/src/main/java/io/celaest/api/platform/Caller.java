@@ -51,6 +51,6 @@ public record Caller(ActorKind kind, String actorId, UUID organizationId, Set<St
     }
 
     public boolean grantsAll(Set<String> requested) {
-        return scopes.contains(ALL_SCOPES) || scopes.containsAll(requested);
+        return Scopes.grantsAll(scopes, requested);
     }
 }

@@ -23,6 +23,11 @@ public final class Scopes {
     public static final Set<String> KNOWN = Set.of(Caller.ALL_SCOPES, ORGANIZATION_READ, ORGANIZATION_WRITE,
             USERS_READ, USERS_WRITE, API_KEYS_READ, API_KEYS_WRITE, AUDIT_READ, LICENSES_READ, LICENSES_WRITE, USAGE_WRITE);
 
+    /** Whether scopes {@code held} cover every one {@code wanted} ({@code *} covers all). */
+    public static boolean grantsAll(Set<String> held, Set<String> wanted) {
+        return held.contains(Caller.ALL_SCOPES) || held.containsAll(wanted);
+    }
+
     private Scopes() {
     }
 }

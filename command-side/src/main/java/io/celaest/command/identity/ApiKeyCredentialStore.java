@@ -30,6 +30,15 @@ public class ApiKeyCredentialStore {
                 .update();
     }
 
+    /** The scopes the key was created with (they never change); none when there is no such key. */
+    public Set<String> scopesOf(UUID keyId) {
+        return jdbc.sql("SELECT scopes FROM api_key_credentials WHERE key_id = ?")
+                .param(keyId)
+                .query((rs, row) -> Set.of((String[]) rs.getArray("scopes").getArray()))
+                .optional()
+                .orElse(Set.of());
+    }
+
     public void revoke(UUID keyId) {
         jdbc.sql("UPDATE api_key_credentials SET revoked_at = now() WHERE key_id = ? AND revoked_at IS NULL")
                 .param(keyId)

@@ -1,7 +1,10 @@
 package io.celaest.command.identity;
 
 import io.celaest.api.identity.*;
+import io.celaest.api.platform.Caller;
+import io.celaest.api.platform.Forbidden;
 import io.celaest.api.platform.RuleViolation;
+import io.celaest.api.platform.Scopes;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
@@ -158,6 +161,7 @@ public class Organization {
     public void handle(UpdateUser command) {
         requireNotDeleted();
         Member member = activeMember(command.userId());
+        requireMayManage(member, command.callerScopes());
         boolean changed = false;
         if (command.name() != null && !command.name().equals(member.name())) {
             apply(new UserRenamed(id, command.userId(), member.name(), command.name()));
@@ -183,6 +187,7 @@ public class Organization {
     public void handle(DeactivateUser command) {
         requireNotDeleted();
         Member member = activeMember(command.userId());
+        requireMayManage(member, command.callerScopes());
         if (member.role() == UserRole.OWNER && ownerCount() == 1) {
             throw RuleViolation.conflict("LAST_OWNER", "The organization's last owner cannot be deactivated");
         }
@@ -198,6 +203,9 @@ public class Organization {
         }
         if (erased.contains(command.userId())) {
             throw RuleViolation.conflict("ALREADY_ERASED", "The user's personal data is already erased");
+        }
+        if (member.active()) {
+            requireMayManage(member, command.callerScopes());
         }
         if (member.active() && member.role() == UserRole.OWNER && ownerCount() == 1) {
             throw RuleViolation.conflict("LAST_OWNER", "The organization's last owner cannot be erased");
@@ -227,6 +235,7 @@ public class Organization {
         if (revoked) {
             throw RuleViolation.conflict("API_KEY_REVOKED", "The API key is already revoked");
         }
+        requireMayRevoke(credentials, command.keyId(), command.callerScopes());
         credentials.revoke(command.keyId());
         apply(new ApiKeyRevoked(id, command.keyId()));
     }
@@ -243,11 +252,29 @@ public class Organization {
             throw RuleViolation.conflict("ALREADY_ERASED", "The API key's personal data is already erased");
         }
         if (!revoked) {
+            requireMayRevoke(credentials, command.keyId(), command.callerScopes());
             credentials.revoke(command.keyId());
             apply(new ApiKeyRevoked(id, command.keyId()));
         }
         shredder.destroyKey(command.keyId());
         apply(new ApiKeyErased(id, command.keyId()));
+    }
+
+    /** As only full access may make owners, only full access may change, deactivate or erase one. */
+    private static void requireMayManage(Member member, Set<String> callerScopes) {
+        if (member.role() == UserRole.OWNER && !callerScopes.contains(Caller.ALL_SCOPES)) {
+            throw new Forbidden("Only a caller with full access may change, deactivate or erase an owner");
+        }
+    }
+
+    /**
+     * As a key cannot be given scopes its creator lacks, it cannot be revoked by a caller lacking its scopes (a key's
+     * scopes never change: they are read from its credential, not kept in this aggregate's snapshots).
+     */
+    private static void requireMayRevoke(ApiKeyCredentialStore credentials, UUID keyId, Set<String> callerScopes) {
+        if (!Scopes.grantsAll(callerScopes, credentials.scopesOf(keyId))) {
+            throw new Forbidden("An API key can only be revoked by a caller holding all of its scopes");
+        }
     }
 
     // --- state ---

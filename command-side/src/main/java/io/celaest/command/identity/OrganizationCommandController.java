@@ -197,7 +197,7 @@ public class OrganizationCommandController {
     }
 
     @PatchMapping("/{organizationId}/users/{userId}")
-    @Operation(summary = "Change a user's name, role or scopes")
+    @Operation(summary = "Change a user's name, role or scopes; an owner only with full access")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     public void updateUser(@Parameter(hidden = true) Caller caller, @PathVariable UUID organizationId,
                            @PathVariable UUID userId, @Valid @RequestBody UpdateUserRequest request) {
@@ -207,16 +207,16 @@ public class OrganizationCommandController {
             requireCanGrantRole(caller, role);
         }
         ignoringUnchanged(() -> commands.sendAndWait(new UpdateUser(organizationId, userId, request.name(), role,
-                request.scopes() == null ? null : Set.copyOf(request.scopes()))));
+                request.scopes() == null ? null : Set.copyOf(request.scopes()), caller.scopes())));
     }
 
     @DeleteMapping("/{organizationId}/users/{userId}")
-    @Operation(summary = "Deactivate a user (frees a seat)")
+    @Operation(summary = "Deactivate a user (frees a seat); an owner only with full access")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     public void deactivateUser(@Parameter(hidden = true) Caller caller, @PathVariable UUID organizationId,
                                @PathVariable UUID userId) {
         Access.requireOrganization(caller, organizationId, Scopes.USERS_WRITE);
-        commands.sendAndWait(new DeactivateUser(organizationId, userId));
+        commands.sendAndWait(new DeactivateUser(organizationId, userId, caller.scopes()));
     }
 
     @PostMapping("/{organizationId}/users/{userId}/erase")
@@ -225,7 +225,7 @@ public class OrganizationCommandController {
     public void eraseUser(@Parameter(hidden = true) Caller caller, @PathVariable UUID organizationId,
                           @PathVariable UUID userId) {
         Access.requireOrganization(caller, organizationId, Scopes.USERS_WRITE);
-        commands.sendAndWait(new EraseUser(organizationId, userId));
+        commands.sendAndWait(new EraseUser(organizationId, userId, caller.scopes()));
     }
 
     // --- API keys ---
@@ -267,12 +267,12 @@ public class OrganizationCommandController {
     }
 
     @DeleteMapping("/{organizationId}/api-keys/{keyId}")
-    @Operation(summary = "Revoke an API key; it stops working at once")
+    @Operation(summary = "Revoke an API key; it stops working at once. Only a caller holding all of the key's scopes may")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     public void revokeApiKey(@Parameter(hidden = true) Caller caller, @PathVariable UUID organizationId,
                              @PathVariable UUID keyId) {
         Access.requireOrganization(caller, organizationId, Scopes.API_KEYS_WRITE);
-        commands.sendAndWait(new RevokeApiKey(organizationId, keyId));
+        commands.sendAndWait(new RevokeApiKey(organizationId, keyId, caller.scopes()));
     }
 
     @PostMapping("/{organizationId}/api-keys/{keyId}/erase")
@@ -282,7 +282,7 @@ public class OrganizationCommandController {
     public void eraseApiKey(@Parameter(hidden = true) Caller caller, @PathVariable UUID organizationId,
                             @PathVariable UUID keyId) {
         Access.requireOrganization(caller, organizationId, Scopes.API_KEYS_WRITE);
-        commands.sendAndWait(new EraseApiKey(organizationId, keyId));
+        commands.sendAndWait(new EraseApiKey(organizationId, keyId, caller.scopes()));
     }
 
     // --- helpers ---

@@ -1,6 +1,7 @@
 package io.celaest.command.identity;
 
 import io.celaest.api.identity.*;
+import io.celaest.api.platform.Forbidden;
 import io.celaest.api.platform.RuleViolation;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.axonframework.test.aggregate.FixtureConfiguration;
@@ -18,7 +19,9 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
 
 /** Every rule and rejection of the Organization aggregate, with Axon's given-when-then fixture. */
 class OrganizationTest {
@@ -27,6 +30,9 @@ class OrganizationTest {
     private static final UUID ALICE = UUID.randomUUID();
     private static final UUID BOB = UUID.randomUUID();
     private static final UUID KEY = UUID.randomUUID();
+    /** The requester's scopes: full access, or an organization admin's key that may manage users and keys. */
+    private static final Set<String> FULL = Set.of("*");
+    private static final Set<String> MANAGER = Set.of("users:write", "api_keys:write", "users:read");
 
     private FixtureConfiguration<Organization> fixture;
     private SlugRegistry slugs;
@@ -253,55 +259,55 @@ class OrganizationTest {
     @Test
     void updatesOnlyWhatChangedOneEventPerField() {
         fixture.given(created(Plan.STARTER), user(ALICE, "alice@x.io", UserRole.MEMBER))
-                .when(new UpdateUser(ORG, ALICE, "Alice B", UserRole.ADMIN, Set.of("users:read")))
+                .when(new UpdateUser(ORG, ALICE, "Alice B", UserRole.ADMIN, Set.of("users:read"), FULL))
                 .expectEvents(new UserRenamed(ORG, ALICE, "Name", "Alice B"),
                         new UserRoleChanged(ORG, ALICE, UserRole.MEMBER, UserRole.ADMIN),
                         new UserScopesChanged(ORG, ALICE, Set.of(), Set.of("users:read")));
         fixture.given(created(Plan.STARTER), user(ALICE, "alice@x.io", UserRole.MEMBER))
-                .when(new UpdateUser(ORG, ALICE, "Name", UserRole.MEMBER, null))
+                .when(new UpdateUser(ORG, ALICE, "Name", UserRole.MEMBER, null, FULL))
                 .expectException(violation(RuleViolation.Kind.CONFLICT, "UNCHANGED"));
         fixture.given(created(Plan.STARTER))
-                .when(new UpdateUser(ORG, ALICE, "X", null, null))
+                .when(new UpdateUser(ORG, ALICE, "X", null, null, FULL))
                 .expectException(violation(RuleViolation.Kind.NOT_FOUND, "USER_NOT_FOUND"));
     }
 
     @Test
     void theLastOwnerCannotBeDemotedOrDeactivated() {
         fixture.given(created(Plan.STARTER), user(ALICE, "alice@x.io", UserRole.OWNER))
-                .when(new UpdateUser(ORG, ALICE, null, UserRole.ADMIN, null))
+                .when(new UpdateUser(ORG, ALICE, null, UserRole.ADMIN, null, FULL))
                 .expectException(violation(RuleViolation.Kind.CONFLICT, "LAST_OWNER"));
         fixture.given(created(Plan.STARTER), user(ALICE, "alice@x.io", UserRole.OWNER))
-                .when(new DeactivateUser(ORG, ALICE))
+                .when(new DeactivateUser(ORG, ALICE, FULL))
                 .expectException(violation(RuleViolation.Kind.CONFLICT, "LAST_OWNER"));
         fixture.given(created(Plan.STARTER), user(ALICE, "alice@x.io", UserRole.OWNER), user(BOB, "bob@x.io", UserRole.OWNER))
-                .when(new DeactivateUser(ORG, ALICE))
+                .when(new DeactivateUser(ORG, ALICE, FULL))
                 .expectEvents(new UserDeactivated(ORG, ALICE));
     }
 
     @Test
     void deactivatesOnlyActiveUsers() {
         fixture.given(created(Plan.STARTER), user(BOB, "bob@x.io", UserRole.MEMBER), new UserDeactivated(ORG, BOB))
-                .when(new DeactivateUser(ORG, BOB))
+                .when(new DeactivateUser(ORG, BOB, FULL))
                 .expectException(violation(RuleViolation.Kind.NOT_FOUND, "USER_NOT_FOUND"));
     }
 
     @Test
     void erasureShredsTheKeyFreesTheSeatAndHappensOnce() {
         fixture.given(created(Plan.STARTER), user(ALICE, "alice@x.io", UserRole.MEMBER))
-                .when(new EraseUser(ORG, ALICE))
+                .when(new EraseUser(ORG, ALICE, FULL))
                 .expectEvents(new UserErased(ORG, ALICE, true));
         verify(shredder).shred(ALICE, ORG);
         fixture.given(created(Plan.STARTER), user(ALICE, "alice@x.io", UserRole.MEMBER), new UserErased(ORG, ALICE, true))
-                .when(new EraseUser(ORG, ALICE))
+                .when(new EraseUser(ORG, ALICE, FULL))
                 .expectException(violation(RuleViolation.Kind.CONFLICT, "ALREADY_ERASED"));
         fixture.given(created(Plan.STARTER), user(ALICE, "alice@x.io", UserRole.MEMBER), new UserDeactivated(ORG, ALICE))
-                .when(new EraseUser(ORG, ALICE))
+                .when(new EraseUser(ORG, ALICE, FULL))
                 .expectEvents(new UserErased(ORG, ALICE, false));
         fixture.given(created(Plan.STARTER), user(ALICE, "alice@x.io", UserRole.OWNER))
-                .when(new EraseUser(ORG, ALICE))
+                .when(new EraseUser(ORG, ALICE, FULL))
                 .expectException(violation(RuleViolation.Kind.CONFLICT, "LAST_OWNER"));
         fixture.given(created(Plan.STARTER))
-                .when(new EraseUser(ORG, ALICE))
+                .when(new EraseUser(ORG, ALICE, FULL))
                 .expectException(violation(RuleViolation.Kind.NOT_FOUND, "USER_NOT_FOUND"));
     }
 
@@ -328,14 +334,14 @@ class OrganizationTest {
     void revokesAKeyOnce() {
         ApiKeyCreated key = new ApiKeyCreated(ORG, KEY, "ci", "cel_abcdefgh", Set.of("*"), null);
         fixture.given(created(Plan.STARTER), key)
-                .when(new RevokeApiKey(ORG, KEY))
+                .when(new RevokeApiKey(ORG, KEY, FULL))
                 .expectEvents(new ApiKeyRevoked(ORG, KEY));
         verify(credentials).revoke(KEY);
         fixture.given(created(Plan.STARTER), key, new ApiKeyRevoked(ORG, KEY))
-                .when(new RevokeApiKey(ORG, KEY))
+                .when(new RevokeApiKey(ORG, KEY, FULL))
                 .expectException(violation(RuleViolation.Kind.CONFLICT, "API_KEY_REVOKED"));
         fixture.given(created(Plan.STARTER))
-                .when(new RevokeApiKey(ORG, KEY))
+                .when(new RevokeApiKey(ORG, KEY, FULL))
                 .expectException(violation(RuleViolation.Kind.NOT_FOUND, "API_KEY_NOT_FOUND"));
     }
 
@@ -343,21 +349,65 @@ class OrganizationTest {
     void erasingAKeyRevokesItIfActiveShredsItsKeyAndHappensOnce() {
         ApiKeyCreated key = new ApiKeyCreated(ORG, KEY, "ci", "cel_abcdefgh", Set.of("*"), null);
         fixture.given(created(Plan.STARTER), key)
-                .when(new EraseApiKey(ORG, KEY))
+                .when(new EraseApiKey(ORG, KEY, FULL))
                 .expectEvents(new ApiKeyRevoked(ORG, KEY), new ApiKeyErased(ORG, KEY));
         verify(credentials).revoke(KEY);
         verify(shredder).destroyKey(KEY);
         fixture.given(created(Plan.STARTER), key, new ApiKeyRevoked(ORG, KEY))
-                .when(new EraseApiKey(ORG, KEY))
+                .when(new EraseApiKey(ORG, KEY, FULL))
                 .expectEvents(new ApiKeyErased(ORG, KEY));
         fixture.given(created(Plan.STARTER), key, new ApiKeyRevoked(ORG, KEY), new ApiKeyErased(ORG, KEY))
-                .when(new EraseApiKey(ORG, KEY))
+                .when(new EraseApiKey(ORG, KEY, FULL))
                 .expectException(violation(RuleViolation.Kind.CONFLICT, "ALREADY_ERASED"));
         fixture.given(created(Plan.STARTER))
-                .when(new EraseApiKey(ORG, KEY))
+                .when(new EraseApiKey(ORG, KEY, FULL))
                 .expectException(violation(RuleViolation.Kind.NOT_FOUND, "API_KEY_NOT_FOUND"));
         fixture.given(created(Plan.STARTER), key, new OrganizationDeleted(ORG))
-                .when(new EraseApiKey(ORG, KEY))
+                .when(new EraseApiKey(ORG, KEY, FULL))
                 .expectException(violation(RuleViolation.Kind.NOT_FOUND, "ORGANIZATION_NOT_FOUND"));
+    }
+
+    @Test
+    void onlyFullAccessMayChangeDeactivateOrEraseAnOwner() {
+        fixture.given(created(Plan.STARTER), user(ALICE, "alice@x.io", UserRole.OWNER), user(BOB, "bob@x.io", UserRole.OWNER))
+                .when(new UpdateUser(ORG, ALICE, null, UserRole.MEMBER, null, MANAGER))
+                .expectException(Forbidden.class)
+                .expectNoEvents();
+        fixture.given(created(Plan.STARTER), user(ALICE, "alice@x.io", UserRole.OWNER), user(BOB, "bob@x.io", UserRole.OWNER))
+                .when(new DeactivateUser(ORG, ALICE, MANAGER))
+                .expectException(Forbidden.class);
+        fixture.given(created(Plan.STARTER), user(ALICE, "alice@x.io", UserRole.OWNER), user(BOB, "bob@x.io", UserRole.OWNER))
+                .when(new EraseUser(ORG, ALICE, MANAGER))
+                .expectException(Forbidden.class);
+        // anyone else is theirs to manage, and an owner already deactivated may be erased
+        fixture.given(created(Plan.STARTER), user(ALICE, "alice@x.io", UserRole.ADMIN))
+                .when(new DeactivateUser(ORG, ALICE, MANAGER))
+                .expectEvents(new UserDeactivated(ORG, ALICE));
+        fixture.given(created(Plan.STARTER), user(ALICE, "alice@x.io", UserRole.OWNER), user(BOB, "bob@x.io", UserRole.OWNER),
+                        new UserDeactivated(ORG, ALICE))
+                .when(new EraseUser(ORG, ALICE, MANAGER))
+                .expectEvents(new UserErased(ORG, ALICE, false));
+    }
+
+    @Test
+    void aKeyIsRevokedOnlyByACallerHoldingAllItsScopes() {
+        ApiKeyCreated key = new ApiKeyCreated(ORG, KEY, "owner key", "cel_abcdefgh", Set.of("*"), null);
+        when(credentials.scopesOf(KEY)).thenReturn(Set.of("*"));
+        fixture.given(created(Plan.STARTER), key)
+                .when(new RevokeApiKey(ORG, KEY, MANAGER))
+                .expectException(Forbidden.class);
+        fixture.given(created(Plan.STARTER), key)
+                .when(new EraseApiKey(ORG, KEY, MANAGER))
+                .expectException(Forbidden.class);
+        verify(credentials, never()).revoke(KEY);
+        verify(shredder, never()).destroyKey(KEY);
+        // a revoked key's IPs may be erased by any key manager: nothing it could do is taken from anyone
+        fixture.given(created(Plan.STARTER), key, new ApiKeyRevoked(ORG, KEY))
+                .when(new EraseApiKey(ORG, KEY, MANAGER))
+                .expectEvents(new ApiKeyErased(ORG, KEY));
+        when(credentials.scopesOf(KEY)).thenReturn(Set.of("users:read", "api_keys:write"));
+        fixture.given(created(Plan.STARTER), key)
+                .when(new RevokeApiKey(ORG, KEY, MANAGER))
+                .expectEvents(new ApiKeyRevoked(ORG, KEY));
     }
 }

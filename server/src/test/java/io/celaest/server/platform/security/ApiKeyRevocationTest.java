@@ -104,4 +104,57 @@ class ApiKeyRevocationTest extends PlatformTest {
 
         assertThat(api().call("GET", "/api/v1/organizations/" + tenant.id(), secret, null).status()).isEqualTo(401);
     }
+
+    /**
+     * A key manager (users:write, api_keys:write) cannot take away more than it holds: not revoke or erase a key with
+     * scopes it lacks (the organization's full-access key), and not demote, deactivate or erase an owner, as it
+     * could not have made either. A key with fewer scopes it may revoke.
+     */
+    @Test
+    void aKeyManagerCannotRevokeAStrongerKeyNorTouchAnOwner() {
+        Fixtures.Tenant tenant = Fixtures.tenant(api(), "professional");
+        String org = "/api/v1/organizations/" + tenant.id();
+        JsonNode full = api().call("POST", org + "/api-keys", tenant.key(),
+                Map.of("name", "owner's key", "scopes", List.of("*"))).json();
+        String manager = api().call("POST", org + "/api-keys", tenant.key(), Map.of("name", "manager",
+                "scopes", List.of("users:read", "users:write", "api_keys:read", "api_keys:write"))).json()
+                .path("key").asText();
+        JsonNode weaker = api().call("POST", org + "/api-keys", tenant.key(),
+                Map.of("name", "reader", "scopes", List.of("users:read"))).json();
+        JsonNode other = readOnlyKey(tenant);                  // organization:read, which the manager lacks
+
+        for (String action : List.of("DELETE " + org + "/api-keys/" + full.path("id").asText(),
+                "POST " + org + "/api-keys/" + full.path("id").asText() + "/erase",
+                "DELETE " + org + "/api-keys/" + other.path("id").asText())) {
+            String[] call = action.split(" ");
+            Api.Response refused = api().call(call[0], call[1], manager, null);
+            assertThat(refused.status()).as(action + ": " + refused).isEqualTo(403);
+            assertThat(refused.json().path("code").asText()).isEqualTo("FORBIDDEN");
+        }
+        assertThat(api().call("GET", org, full.path("key").asText(), null).status())
+                .as("the full-access key still works").isEqualTo(200);
+
+        String owner = api().call("POST", org + "/users", tenant.key(), Map.of("email", "owner@acme.test",
+                "name", "Owner", "role", "owner")).json().path("id").asText();
+        api().call("POST", org + "/users", tenant.key(), Map.of("email", "owner2@acme.test", "name", "Second owner",
+                "role", "owner"));
+        for (String action : List.of("PATCH", "DELETE", "POST")) {
+            String path = org + "/users/" + owner + (action.equals("POST") ? "/erase" : "");
+            Api.Response refused = api().call(action, path, manager,
+                    action.equals("PATCH") ? Map.of("role", "member") : null);
+            assertThat(refused.status()).as(action + " " + path + ": " + refused).isEqualTo(403);
+        }
+        JsonNode stillOwner = null;
+        for (JsonNode user : api().call("GET", org + "/users", tenant.key(), null).json().path("items")) {
+            stillOwner = user.path("id").asText().equals(owner) ? user : stillOwner;
+        }
+        assertThat(stillOwner).isNotNull();
+        assertThat(stillOwner.path("role").asText()).isEqualTo("owner");
+        assertThat(stillOwner.path("active").asBoolean()).isTrue();
+
+        assertThat(api().call("DELETE", org + "/api-keys/" + weaker.path("id").asText(), manager, null).status())
+                .as("a key with fewer scopes").isEqualTo(204);
+        assertThat(api().call("DELETE", org + "/users/" + owner, tenant.key(), null).status())
+                .as("full access may").isEqualTo(204);
+    }
 }

@@ -32,8 +32,15 @@ public class LicensingQueryHandlers {
 
     private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {
     };
-    private static final String LICENSE_SELECT = """
-            SELECT l.*, p.limits AS plan_limits,
+    /**
+     * The status as of now: a license in force whose {@code expires_at} has passed is expired, also in the instant
+     * before its expiry deadline has run and been projected (validations answer EXPIRED from that instant too).
+     */
+    private static final String STATUS_NOW =
+            "(CASE WHEN l.status IN ('active', 'trial') AND l.expires_at <= now() THEN 'expired' ELSE l.status END)";
+
+    private static final String LICENSE_SELECT = "SELECT l.*, " + STATUS_NOW + " AS status_now," + """
+                   p.limits AS plan_limits,
                    (SELECT count(*) FROM license_ip_bindings b WHERE b.license_id = l.id) AS binding_count
               FROM licenses l JOIN subscription_plans p ON p.code = l.plan_code
              WHERE""";
@@ -69,7 +76,7 @@ public class LicensingQueryHandlers {
         StringBuilder select = new StringBuilder(LICENSE_SELECT + " l.organization_id = ?");
         List<Object> params = new ArrayList<>(List.of(query.organizationId()));
         if (query.status() != null) {
-            select.append(" AND l.status = ?");
+            select.append(" AND " + STATUS_NOW + " = ?");
             params.add(query.status().code());
         }
         if (query.planCode() != null) {
@@ -153,7 +160,7 @@ public class LicensingQueryHandlers {
                 .map(Map.Entry::getKey).toList());
         return new LicenseView(rs.getObject("id", UUID.class), rs.getObject("organization_id", UUID.class),
                 rs.getString("key_hint"), rs.getString("plan_code"), rs.getObject("product_id", UUID.class),
-                rs.getString("type"), rs.getString("status"), instant(rs, "expires_at"), PlanLimitsView.of(limits),
+                rs.getString("type"), rs.getString("status_now"), instant(rs, "expires_at"), PlanLimitsView.of(limits),
                 overridden, rs.getString("suspension_reason"), rs.getInt("binding_count"), instant(rs, "created_at"),
                 instant(rs, "updated_at"));
     }

@@ -19,6 +19,9 @@ import static org.awaitility.Awaitility.await;
 /** Plans, the license lifecycle and validation codes through the REST API. */
 class LicensingApiTest extends LicensingTestSupport {
 
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
+
     @Test
     void anInstantWithNanosecondsIsKeptAndEchoedToTheMicrosecondPostgreSqlStores() {
         Fixtures.Tenant tenant = tenant();
@@ -286,6 +289,37 @@ class LicensingApiTest extends LicensingTestSupport {
         assertThat(asAdmin("POST", "/api/v1/licenses/" + subscription.id() + "/renew",
                 Map.of("expiresAt", Instant.now().plus(Duration.ofDays(365)).toString())).status()).isEqualTo(204);
         assertThat(code(validate("127.0.0.1", subscription.key(), null, null))).isEqualTo("VALID");
+    }
+
+    /**
+     * Between a license's end and its expiry deadline's event reaching the read model (up to a second or so), reads
+     * already show it expired, as validation answers EXPIRED from that instant: the read model is put in that state
+     * here, as the projection leaves it until the deadline has run.
+     */
+    @Test
+    void aLicensePastItsEndReadsExpiredBeforeItsDeadlineHasRun() {
+        Fixtures.Tenant tenant = tenant();
+        Issued subscription = issue(tenant.id(), "starter", "subscription", Instant.now().plus(Duration.ofDays(1)), null);
+        Issued trial = issue(tenant.id(), "starter", "trial", Instant.now().plus(Duration.ofDays(1)), null);
+        Issued perpetual = perpetual(tenant.id(), null);
+        String licenses = "/api/v1/organizations/" + tenant.id() + "/licenses";
+        get(tenant.key(), "/api/v1/licenses/" + perpetual.id());        // read-your-writes: all three projected
+
+        jdbc.update("UPDATE licenses SET expires_at = now() - interval '1 second' WHERE id IN (?, ?)",
+                UUID.fromString(subscription.id()), UUID.fromString(trial.id()));
+
+        assertThat(get(tenant.key(), "/api/v1/licenses/" + subscription.id()).get("status").asText()).isEqualTo("expired");
+        assertThat(get(tenant.key(), "/api/v1/licenses/" + trial.id()).get("status").asText()).isEqualTo("expired");
+        assertThat(ids(get(tenant.key(), licenses + "?status=expired"))).containsExactlyInAnyOrder(subscription.id(),
+                trial.id());
+        assertThat(ids(get(tenant.key(), licenses + "?status=active"))).containsExactly(perpetual.id());
+        assertThat(ids(get(tenant.key(), licenses + "?status=trial"))).isEmpty();
+    }
+
+    private static List<String> ids(JsonNode page) {
+        List<String> ids = new java.util.ArrayList<>();
+        page.get("items").forEach(item -> ids.add(item.get("id").asText()));
+        return ids;
     }
 
     @Test

@@ -21,6 +21,11 @@ import java.util.UUID;
  * used one license within {@code celaest.licensing.collision-window} (default 15 min), that is a collision: the IPs
  * seen first keep their place, later ones are the excess. The window lives in memory; an IP new to this node is
  * checked against the validations other nodes recorded in the window, so nodes see each other's IPs too.
+ * <p>
+ * A collision is reported (a {@code CollisionDetected}) the first time in a window, and again whenever more IPs
+ * have joined since the last report, at most once per {@code celaest.licensing.collision-report-interval}
+ * (default 1 min): a key spreading to ever more machines adds collisions, so "suspend after N collisions" acts
+ * within minutes, while a steady excess is not reported on every validation.
  */
 @Component
 public class CollisionWatch {
@@ -32,15 +37,19 @@ public class CollisionWatch {
     private static final class Window {
         final Map<String, Instant[]> ips = new HashMap<>(); // ip -> {first seen, last seen} within the window
         Instant lastReported;
+        int ipsAtLastReport;
     }
 
     private final JdbcClient jdbc;
     private final Duration window;
+    private final Duration reportInterval;
     private final Cache<UUID, Window> windows;
 
-    public CollisionWatch(JdbcClient jdbc, @Value("${celaest.licensing.collision-window:15m}") Duration window) {
+    public CollisionWatch(JdbcClient jdbc, @Value("${celaest.licensing.collision-window:15m}") Duration window,
+                          @Value("${celaest.licensing.collision-report-interval:1m}") Duration reportInterval) {
         this.jdbc = jdbc;
         this.window = window;
+        this.reportInterval = reportInterval;
         this.windows = RequestPathCaches.newBuilder().expireAfterAccess(window.multipliedBy(2)).maximumSize(500_000).build();
     }
 
@@ -70,9 +79,11 @@ public class CollisionWatch {
             boolean excess = byFirstSeen.indexOf(ip) >= maxConcurrentIps;
             Instant windowStart = w.ips.values().stream().map(seen -> seen[0]).min(Comparator.naturalOrder())
                     .orElse(now);
-            boolean report = w.lastReported == null || w.lastReported.isBefore(start);
+            boolean report = w.lastReported == null || w.lastReported.isBefore(start)
+                    || (w.ips.size() > w.ipsAtLastReport && !w.lastReported.isAfter(now.minus(reportInterval)));
             if (report) {
                 w.lastReported = now;
+                w.ipsAtLastReport = w.ips.size();
             }
             return Optional.of(new Collision(byFirstSeen.stream().sorted().toList(), windowStart, now, excess,
                     report));

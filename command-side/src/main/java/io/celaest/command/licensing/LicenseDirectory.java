@@ -27,6 +27,7 @@ import java.util.UUID;
  * changes a license on this node drops its entry once the change is committed, and every {@code celaest.licensing.change-poll} (default 1 s) it
  * asks which licenses any node changed lately ({@code licenses.updated_at}, indexed) and drops those, so other
  * nodes' suspensions and bindings are seen within about a second without reloading every license every second.
+ * A plan change drops every entry, at once on the node that made it, within a poll on the others.
  * {@code celaest.licensing.state-ttl} (default 10 min) bounds an entry's age whatever happens.
  */
 @Component
@@ -64,7 +65,7 @@ public class LicenseDirectory {
         Instant plans = jdbc.sql("SELECT max(updated_at) FROM subscription_plans").query(Timestamp.class)
                 .optional().map(Timestamp::toInstant).orElse(Instant.EPOCH);
         if (plansChanged != null && !plans.equals(plansChanged)) {
-            byKey.invalidateAll();
+            dropAll();
         }
         plansChanged = plans;
         // by key as well: a key looked up while its license row was missing (a read model being rebuilt) is
@@ -94,6 +95,11 @@ public class LicenseDirectory {
             found.ifPresent(license -> keyOf.put(license.id(), key));
         }
         return found;
+    }
+
+    /** After a plan change committed on this node: every license may carry that plan's limits. */
+    void dropAll() {
+        byKey.invalidateAll();
     }
 
     void invalidate(UUID licenseId) {

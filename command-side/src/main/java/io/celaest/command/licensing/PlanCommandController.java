@@ -37,10 +37,12 @@ public class PlanCommandController {
 
     private final CommandGateway commands;
     private final PlanCatalog catalog;
+    private final LicenseDirectory directory;
 
-    public PlanCommandController(CommandGateway commands, PlanCatalog catalog) {
+    public PlanCommandController(CommandGateway commands, PlanCatalog catalog, LicenseDirectory directory) {
         this.commands = commands;
         this.catalog = catalog;
+        this.directory = directory;
     }
 
     public record CreatePlanRequest(
@@ -103,5 +105,7 @@ public class PlanCommandController {
         } catch (IllegalArgumentException invalid) {
             throw RuleViolation.unprocessable("INVALID_LIMITS", invalid.getMessage());
         }
+        // committed: this node's validations answer with the new limits from now on (other nodes within a poll)
+        directory.dropAll();
     }
 }

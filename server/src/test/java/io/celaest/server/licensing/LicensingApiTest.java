@@ -82,6 +82,17 @@ class LicensingApiTest extends LicensingTestSupport {
 
         assertThat(asAdmin("PATCH", "/api/v1/plans/no-such-plan", Map.of("price", "1.00")).status()).isEqualTo(404);
         Fixtures.Tenant tenant = tenant();
+
+        // a license of the plan, its state in the validation path's memory: the change is in its next answer
+        Issued license = issue(tenant.id(), code, "perpetual", null, null);
+        validate("127.0.0.1", license.key(), null, null);      // the first use binds the IP, which reloads it
+        JsonNode before = validate("127.0.0.1", license.key(), null, null).json();
+        assertThat(before.get("license").get("limits").get("maxIpBindings").asInt()).isEqualTo(6);
+        assertThat(asAdmin("PATCH", "/api/v1/plans/" + code, Map.of("limits", Map.of("maxIpBindings", 8))).status())
+                .isEqualTo(204);
+        JsonNode after = validate("127.0.0.1", license.key(), null, null).json();
+        assertThat(after.get("license").get("limits").get("maxIpBindings").asInt()).as("at once on this node")
+                .isEqualTo(8);
         assertThat(api().call("PATCH", "/api/v1/plans/" + code, tenant.key(), Map.of("price", "1.00")).status())
                 .isEqualTo(403);
     }

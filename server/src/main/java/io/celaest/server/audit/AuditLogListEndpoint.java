@@ -59,13 +59,13 @@ public class AuditLogListEndpoint extends HttpServlet {
         ServerHttpObservationFilter.findObservationContext(request).ifPresent(context -> context.setPathPattern(PATH));
         if (!"GET".equals(request.getMethod()) && !"HEAD".equals(request.getMethod())) {
             response.setHeader(HttpHeaders.ALLOW, "GET, HEAD");
-            problem(response, Problems.of(HttpStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
+            problem(request, response, Problems.of(HttpStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
                     "Method '" + request.getMethod() + "' is not supported."), List.of());
             return;
         }
         Caller caller = (Caller) request.getAttribute(AuthenticationFilter.CALLER_ATTRIBUTE);
         if (caller == null) { // the authentication filter answers first; this is only a safety net
-            problem(response, Problems.of(HttpStatus.UNAUTHORIZED, "UNAUTHORIZED", "A bearer token is required"), List.of());
+            problem(request, response, Problems.of(HttpStatus.UNAUTHORIZED, "UNAUTHORIZED", "A bearer token is required"), List.of());
             return;
         }
         Parameters parameters = new Parameters(request);
@@ -83,7 +83,7 @@ public class AuditLogListEndpoint extends HttpServlet {
             parameters.invalid("limit", "must be less than or equal to " + MAX_LIMIT);
         }
         if (!parameters.errors.isEmpty()) {
-            problem(response, Problems.of(HttpStatus.BAD_REQUEST, "INVALID_REQUEST", "The request has invalid parameters"),
+            problem(request, response, Problems.of(HttpStatus.BAD_REQUEST, "INVALID_REQUEST", "The request has invalid parameters"),
                     parameters.errors);
             return;
         }
@@ -91,7 +91,7 @@ public class AuditLogListEndpoint extends HttpServlet {
         try {
             page = pages.page(caller, filter, cursor, limit == null ? DEFAULT_LIMIT : limit);
         } catch (RuntimeException failure) {
-            ProblemHandler.write(response, json, problems.answerFor(failure));
+            ProblemHandler.write(request, response, json, problems.answerFor(failure));
             return;
         }
         response.setStatus(HttpServletResponse.SC_OK);
@@ -107,12 +107,12 @@ public class AuditLogListEndpoint extends HttpServlet {
         return Instants.parse(text);
     }
 
-    private void problem(HttpServletResponse response, ProblemDetail problem, List<Map<String, String>> errors)
-            throws IOException {
+    private void problem(HttpServletRequest request, HttpServletResponse response, ProblemDetail problem,
+                         List<Map<String, String>> errors) throws IOException {
         if (!errors.isEmpty()) {
             problem.setProperty("errors", errors);
         }
-        Problems.write(response, json, problem);
+        Problems.write(request, response, json, problem);
     }
 
     /** The query parameters, read with the checks the OpenAPI document states; every failure is collected. */

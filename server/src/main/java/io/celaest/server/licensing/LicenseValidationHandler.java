@@ -72,6 +72,7 @@ import java.util.stream.Collectors;
 public class LicenseValidationHandler extends Handler.Wrapper {
 
     public static final String PATH = "/api/v1/licenses/validate";
+    private static final java.net.URI INSTANCE = java.net.URI.create(PATH);
     static final int MAX_BODY_BYTES = 8 * 1024;
 
     public record ValidateRequest(
@@ -356,6 +357,7 @@ public class LicenseValidationHandler extends Handler.Wrapper {
     private static void problem(Parts p, Response response, Callback callback, HttpStatus status, String code,
                                 String detail, List<Map<String, String>> errors) {
         ProblemDetail problem = Problems.of(status, code, detail);
+        problem.setInstance(INSTANCE);
         if (!errors.isEmpty()) {
             problem.setProperty("errors", errors);
         }

@@ -52,6 +52,7 @@ abstract class IdentityTestSupport extends PlatformTest {
         JsonNode problem = response.json();
         assertThat(problem.path("status").asInt()).as(response.toString()).isEqualTo(status);
         assertThat(problem.path("type").asText()).as(response.toString()).startsWith("https://celaest.io/problems/");
+        assertThat(problem.path("instance").asText()).as("instance: " + response).startsWith("/");
         if (code != null) {
             assertThat(problem.path("code").asText()).as(response.toString()).isEqualTo(code);
         }

@@ -64,7 +64,7 @@ public class AuthenticationFilter extends OncePerRequestFilter {
         if (caller.isEmpty()) {
             failures.denied(request, null, 401, header == null ? "no bearer token" : "invalid bearer token");
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"celaest\"");
-            Problems.write(response, json, Problems.of(HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED",
+            Problems.write(request, response, json, Problems.of(HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED",
                     header == null ? "An Authorization: Bearer <API key> header is required"
                             : "The bearer token is not a valid, active API key"));
             return;

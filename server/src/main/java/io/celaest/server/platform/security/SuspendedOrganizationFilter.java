@@ -61,7 +61,7 @@ public class SuspendedOrganizationFilter extends OncePerRequestFilter {
         Caller caller = (Caller) request.getAttribute(AuthenticationFilter.CALLER_ATTRIBUTE);
         if (caller != null && caller.kind() == ActorKind.API_KEY && caller.organizationId() != null
                 && suspended.get(caller.organizationId(), this::isSuspended)) {
-            Problems.write(response, json, Problems.of(HttpStatus.CONFLICT, "ORGANIZATION_SUSPENDED",
+            Problems.write(request, response, json, Problems.of(HttpStatus.CONFLICT, "ORGANIZATION_SUSPENDED",
                     "The organization is suspended: its keys may read and erase personal data, not change anything"));
             return;
         }

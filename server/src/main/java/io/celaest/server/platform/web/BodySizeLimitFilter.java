@@ -49,7 +49,7 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
                 // lose this answer (Tomcat swallowed up to 2 MiB by itself; Jetty does not)
                 request.getInputStream().transferTo(OutputStream.nullOutputStream());
             }
-            Problems.write(response, json, Problems.of(HttpStatus.PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE",
+            Problems.write(request, response, json, Problems.of(HttpStatus.PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE",
                     "The request body exceeds " + MAX_BODY_BYTES + " bytes"));
             return;
         }

@@ -82,7 +82,7 @@ public class IdempotencyFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String key = request.getHeader(HEADER);
         if (key.isBlank() || key.length() > 255) {
-            Problems.write(response, json, Problems.of(HttpStatus.BAD_REQUEST, "INVALID_IDEMPOTENCY_KEY",
+            Problems.write(request, response, json, Problems.of(HttpStatus.BAD_REQUEST, "INVALID_IDEMPOTENCY_KEY",
                     "Idempotency-Key must be 1 to 255 characters"));
             return;
         }
@@ -91,16 +91,16 @@ public class IdempotencyFilter extends OncePerRequestFilter {
         try {
             body = request.getInputStream().readAllBytes();
         } catch (BodySizeLimitFilter.PayloadTooLarge e) {
-            Problems.write(response, json, Problems.of(HttpStatus.PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", e.getMessage()));
+            Problems.write(request, response, json, Problems.of(HttpStatus.PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", e.getMessage()));
             return;
         }
         byte[] requestHash = hash(request.getRequestURI(), body);
         boolean first = claim(caller, key, requestHash);
-        if (!first && releasedAfterCrash(caller, key, requestHash)) {
+        if (!first && releasedAfterCrash(caller, key, requestHash, request.getRequestURI())) {
             first = claim(caller, key, requestHash);
         }
         if (!first) {
-            replay(caller, key, requestHash, response);
+            replay(caller, key, requestHash, request, response);
             return;
         }
         ContentCachingResponseWrapper recorded = new ContentCachingResponseWrapper(response);
@@ -161,7 +161,8 @@ public class IdempotencyFilter extends OncePerRequestFilter {
                 .update();
     }
 
-    private void replay(Caller caller, String key, byte[] requestHash, HttpServletResponse response) throws IOException {
+    private void replay(Caller caller, String key, byte[] requestHash, HttpServletRequest request,
+                        HttpServletResponse response) throws IOException {
         Optional<Stored> stored = jdbc.sql("""
                         SELECT request_hash, status_code, content_type, response_body, location
                         FROM idempotency_keys WHERE caller_id = ? AND idempotency_key = ?""")
@@ -170,13 +171,13 @@ public class IdempotencyFilter extends OncePerRequestFilter {
                         rs.getBytes(4), rs.getString(5)))
                 .optional();
         if (stored.isEmpty()) {
-            Problems.write(response, json, Problems.of(HttpStatus.CONFLICT, "IDEMPOTENCY_KEY_IN_USE",
+            Problems.write(request, response, json, Problems.of(HttpStatus.CONFLICT, "IDEMPOTENCY_KEY_IN_USE",
                     "A request with this Idempotency-Key just failed or is being retried; retry it"));
         } else if (!Arrays.equals(stored.get().requestHash(), requestHash)) {
-            Problems.write(response, json, Problems.of(HttpStatus.UNPROCESSABLE_ENTITY, "IDEMPOTENCY_KEY_REUSED",
+            Problems.write(request, response, json, Problems.of(HttpStatus.UNPROCESSABLE_ENTITY, "IDEMPOTENCY_KEY_REUSED",
                     "This Idempotency-Key was used with a different request"));
         } else if (stored.get().status() == null) {
-            Problems.write(response, json, Problems.of(HttpStatus.CONFLICT, "IDEMPOTENCY_KEY_IN_USE",
+            Problems.write(request, response, json, Problems.of(HttpStatus.CONFLICT, "IDEMPOTENCY_KEY_IN_USE",
                     "A request with this Idempotency-Key is still being processed"));
         } else {
             response.setStatus(stored.get().status());
@@ -210,7 +211,8 @@ public class IdempotencyFilter extends OncePerRequestFilter {
      * No such event: it never took effect, and the key is released for this retry to run. Returns true when
      * released; false when the key is not abandoned or was settled as applied (its stored answer is then replayed).
      */
-    private boolean releasedAfterCrash(Caller caller, String key, byte[] requestHash) throws IOException {
+    private boolean releasedAfterCrash(Caller caller, String key, byte[] requestHash, String path)
+            throws IOException {
         Optional<Long> head = jdbc.sql("""
                         SELECT event_head FROM idempotency_keys
                         WHERE caller_id = ? AND idempotency_key = ? AND request_hash = ? AND status_code IS NULL
@@ -240,6 +242,7 @@ public class IdempotencyFilter extends OncePerRequestFilter {
         ProblemDetail interrupted = Problems.of(HttpStatus.CONFLICT, "IDEMPOTENT_REQUEST_INTERRUPTED",
                 "This request was applied, but the server stopped before answering it; read the resource instead");
         interrupted.setProperty("resourceId", applied.get());
+        interrupted.setInstance(java.net.URI.create(path));
         jdbc.sql("""
                         UPDATE idempotency_keys SET status_code = 409, content_type = ?, response_body = ?,
                                completed_at = now()

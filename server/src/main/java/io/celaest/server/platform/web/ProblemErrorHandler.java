@@ -42,7 +42,7 @@ public class ProblemErrorHandler extends ErrorHandler {
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {
-        byte[] body = body(code, message);
+        byte[] body = body(code, message, path(request));
         response.getHeaders().put(PROBLEM_JSON);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         response.write(true, ByteBuffer.wrap(body), callback);
@@ -51,10 +51,20 @@ public class ProblemErrorHandler extends ErrorHandler {
     @Override
     public ByteBuffer badMessageError(int code, String message, HttpFields.Mutable fields) {
         fields.put(PROBLEM_JSON);
-        return ByteBuffer.wrap(body(code, message));
+        return ByteBuffer.wrap(body(code, message, null));      // no request to name
     }
 
-    private byte[] body(int code, String message) {
+    /** The request's path as it came (an ambiguous one too), when Jetty parsed that far. */
+    private static String path(Request request) {
+        try {
+            String path = request.getHttpURI() == null ? null : request.getHttpURI().getPath();
+            return path == null || path.isEmpty() ? null : path;
+        } catch (RuntimeException unreadable) {
+            return null;
+        }
+    }
+
+    private byte[] body(int code, String message, String path) {
         HttpStatus status = HttpStatus.resolve(code);
         if (status == null) {
             status = code >= 500 ? HttpStatus.INTERNAL_SERVER_ERROR : HttpStatus.BAD_REQUEST;
@@ -62,6 +72,13 @@ public class ProblemErrorHandler extends ErrorHandler {
         // Jetty's message for a 5xx may be an exception's text: never shown to clients
         ProblemDetail problem = Problems.of(status, status.name(),
                 message == null || message.isBlank() || code >= 500 ? status.getReasonPhrase() : message);
+        if (path != null) {
+            try {
+                problem.setInstance(java.net.URI.create(path));
+            } catch (IllegalArgumentException notAUri) {
+                // a path Jetty refused may not even be a URI reference: the problem goes without instance
+            }
+        }
         try {
             return json.writeValueAsBytes(problem);
         } catch (JsonProcessingException e) {

@@ -13,6 +13,7 @@ import io.celaest.api.platform.TooManyRequests;
 import io.celaest.projections.platform.Cursor;
 import io.celaest.server.audit.FailureAuditor;
 import io.celaest.server.system.SystemEvents;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.Path;
@@ -232,12 +233,14 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     /** Sends an answer of {@link #answerFor} (or any problem response) from a servlet. */
-    public static void write(HttpServletResponse response, ObjectMapper json, ResponseEntity<Object> answer)
-            throws IOException {
+    public static void write(HttpServletRequest request, HttpServletResponse response, ObjectMapper json,
+                             ResponseEntity<Object> answer) throws IOException {
         response.setStatus(answer.getStatusCode().value());
         answer.getHeaders().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        json.writeValue(response.getOutputStream(), answer.getBody());
+        Object body = answer.getBody() instanceof ProblemDetail problem ? Problems.withInstance(problem, request)
+                : answer.getBody();
+        json.writeValue(response.getOutputStream(), body);
     }
 
     @ExceptionHandler(Exception.class)

@@ -40,7 +40,7 @@ public class ProblemSafetyNetFilter extends OncePerRequestFilter {
                 throw failure;                                // too late to answer, or the client went away
             }
             response.reset();
-            ProblemHandler.write(response, json, problems.unexpected(failure));
+            ProblemHandler.write(request, response, json, problems.unexpected(failure));
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.celaest.server.platform.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -22,10 +23,20 @@ public final class Problems {
         return problem;
     }
 
-    public static void write(HttpServletResponse response, ObjectMapper json, ProblemDetail problem)
-            throws IOException {
+    /** Writes the problem, its {@code instance} the request's path as Spring MVC's own problems have it. */
+    public static void write(HttpServletRequest request, HttpServletResponse response, ObjectMapper json,
+                             ProblemDetail problem) throws IOException {
+        withInstance(problem, request);
         response.setStatus(problem.getStatus());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         json.writeValue(response.getOutputStream(), problem);
+    }
+
+    /** Sets {@code instance} to the request's path unless it has one. */
+    public static ProblemDetail withInstance(ProblemDetail problem, HttpServletRequest request) {
+        if (problem.getInstance() == null) {
+            problem.setInstance(URI.create(request.getRequestURI()));
+        }
+        return problem;
     }
 }

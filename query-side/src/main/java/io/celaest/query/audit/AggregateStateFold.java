@@ -31,8 +31,9 @@ import java.util.Map;
  */
 final class AggregateStateFold {
 
+    /** The fields (at any depth, e.g. {@code limits.collisionPolicy}) whose values are enums. */
     private static final java.util.Set<String> LOWER_CASE_ENUMS = java.util.Set.of("status", "type", "kind",
-            "resumeStatus", "policy");
+            "resumeStatus", "policy", "role", "plan", "collisionPolicy", "billingCycle", "metric");
 
     private final ObjectNode state = JsonNodeFactory.instance.objectNode();
 
@@ -69,10 +70,7 @@ final class AggregateStateFold {
             Map.Entry<String, JsonNode> field = fields.next();
             String name = field.getKey();
             if (!(name.length() > 8 && name.startsWith("previous") && Character.isUpperCase(name.charAt(8)))) {
-                JsonNode value = field.getValue();
-                // enums are stored by name (ACTIVE); the API and the read models speak lower case
-                target.set(name, LOWER_CASE_ENUMS.contains(name) && value.isTextual()
-                        ? JsonNodeFactory.instance.textNode(value.asText().toLowerCase(java.util.Locale.ROOT)) : value);
+                target.set(name, asTheApiSaysIt(name, field.getValue()));
             }
         }
         switch (eventType) {
@@ -112,6 +110,27 @@ final class AggregateStateFold {
             state.put("createdAt", at.toString());
         }
         state.put("updatedAt", at.toString());
+    }
+
+    /**
+     * A stored value as the API and the read models say it: enums are stored by name (ACTIVE) and said in lower
+     * case, a price is stored as a number (12.5) and said as a string with two decimals ("12.50").
+     */
+    private static JsonNode asTheApiSaysIt(String name, JsonNode value) {
+        if (value.isTextual() && LOWER_CASE_ENUMS.contains(name)) {
+            return JsonNodeFactory.instance.textNode(value.asText().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (value.isNumber() && name.equals("price")) {
+            return JsonNodeFactory.instance.textNode(value.decimalValue()
+                    .setScale(2, java.math.RoundingMode.UNNECESSARY).toPlainString());
+        }
+        if (value instanceof ObjectNode object) {
+            ObjectNode said = JsonNodeFactory.instance.objectNode();
+            object.fields().forEachRemaining(field -> said.set(field.getKey(),
+                    asTheApiSaysIt(field.getKey(), field.getValue())));
+            return said;
+        }
+        return value;
     }
 
     /** Entries of a member map are keyed by id; the key's id is kept as {@code id} (it is not a secret). */

@@ -11,4 +11,8 @@ import java.util.UUID;
  * ({@code callerScopes} are the requester's).
  */
 public record EraseApiKey(@TargetAggregateIdentifier UUID organizationId, UUID keyId, Set<String> callerScopes) {
+    /** A command from a node that predates {@code callerScopes} carries none: it may then do nothing guarded. */
+    public EraseApiKey {
+        callerScopes = callerScopes == null ? Set.of() : Set.copyOf(callerScopes);
+    }
 }

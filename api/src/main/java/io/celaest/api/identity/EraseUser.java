@@ -10,4 +10,8 @@ import java.util.UUID;
  * {@code callerScopes} are the requester's: only full access may erase an active owner.
  */
 public record EraseUser(@TargetAggregateIdentifier UUID organizationId, UUID userId, Set<String> callerScopes) {
+    /** A command from a node that predates {@code callerScopes} carries none: it may then do nothing guarded. */
+    public EraseUser {
+        callerScopes = callerScopes == null ? Set.of() : Set.copyOf(callerScopes);
+    }
 }

@@ -11,4 +11,8 @@ import java.util.UUID;
  */
 public record UpdateUser(@TargetAggregateIdentifier UUID organizationId, UUID userId, String name, UserRole role,
                          Set<String> scopes, Set<String> callerScopes) {
+    /** A command from a node that predates {@code callerScopes} carries none: it may then do nothing guarded. */
+    public UpdateUser {
+        callerScopes = callerScopes == null ? Set.of() : Set.copyOf(callerScopes);
+    }
 }

@@ -5,6 +5,7 @@ import org.springframework.stereotype.Component;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -30,13 +31,12 @@ public class ApiKeyCredentialStore {
                 .update();
     }
 
-    /** The scopes the key was created with (they never change); none when there is no such key. */
-    public Set<String> scopesOf(UUID keyId) {
+    /** The scopes the key was created with (they never change); empty when its credential is missing. */
+    public Optional<Set<String>> scopesOf(UUID keyId) {
         return jdbc.sql("SELECT scopes FROM api_key_credentials WHERE key_id = ?")
                 .param(keyId)
                 .query((rs, row) -> Set.of((String[]) rs.getArray("scopes").getArray()))
-                .optional()
-                .orElse(Set.of());
+                .optional();
     }
 
     public void revoke(UUID keyId) {

@@ -272,7 +272,9 @@ public class Organization {
      * scopes never change: they are read from its credential, not kept in this aggregate's snapshots).
      */
     private static void requireMayRevoke(ApiKeyCredentialStore credentials, UUID keyId, Set<String> callerScopes) {
-        if (!Scopes.grantsAll(callerScopes, credentials.scopesOf(keyId))) {
+        // a key whose credential is missing (a restore gone wrong) is anyone's: only full access may act on it
+        Set<String> keyScopes = credentials.scopesOf(keyId).orElse(Set.of(Caller.ALL_SCOPES));
+        if (!Scopes.grantsAll(callerScopes, keyScopes)) {
             throw new Forbidden("An API key can only be revoked by a caller holding all of its scopes");
         }
     }

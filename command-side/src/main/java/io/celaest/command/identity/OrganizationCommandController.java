@@ -220,7 +220,8 @@ public class OrganizationCommandController {
     }
 
     @PostMapping("/{organizationId}/users/{userId}/erase")
-    @Operation(summary = "Erase a user's personal data (GDPR): destroys their key, so every copy of it reads as erased")
+    @Operation(summary = "Erase a user's personal data (GDPR): destroys their key, so every copy of it reads as erased; an active "
+            + "owner only with full access")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     public void eraseUser(@Parameter(hidden = true) Caller caller, @PathVariable UUID organizationId,
                           @PathVariable UUID userId) {
@@ -277,7 +278,7 @@ public class OrganizationCommandController {
 
     @PostMapping("/{organizationId}/api-keys/{keyId}/erase")
     @Operation(summary = "Erase the client IPs of an API key's requests (GDPR): destroys their key, so every copy "
-            + "reads as erased; an active key is revoked too")
+            + "reads as erased; an active key is revoked too, which takes a caller holding all of its scopes")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     public void eraseApiKey(@Parameter(hidden = true) Caller caller, @PathVariable UUID organizationId,
                             @PathVariable UUID keyId) {

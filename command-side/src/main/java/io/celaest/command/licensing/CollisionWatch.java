@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -22,10 +23,11 @@ import java.util.UUID;
  * seen first keep their place, later ones are the excess. The window lives in memory; an IP new to this node is
  * checked against the validations other nodes recorded in the window, so nodes see each other's IPs too.
  * <p>
- * A collision is reported (a {@code CollisionDetected}) the first time in a window, and again whenever more IPs
- * have joined since the last report, at most once per {@code celaest.licensing.collision-report-interval}
+ * A collision is reported (a {@code ReportCollision}) the first time in a window, and again whenever IPs not in
+ * the last report have joined, at most once per {@code celaest.licensing.collision-report-interval} per node
  * (default 1 min): a key spreading to ever more machines adds collisions, so "suspend after N collisions" acts
- * within minutes, while a steady excess is not reported on every validation.
+ * within minutes, while a steady excess is not reported on every validation. Nodes report what they see; the
+ * License drops a report whose IPs its open collisions already hold, so one spread counts once.
  */
 @Component
 public class CollisionWatch {
@@ -37,7 +39,7 @@ public class CollisionWatch {
     private static final class Window {
         final Map<String, Instant[]> ips = new HashMap<>(); // ip -> {first seen, last seen} within the window
         Instant lastReported;
-        int ipsAtLastReport;
+        Set<String> reportedIps = Set.of();
     }
 
     private final JdbcClient jdbc;
@@ -80,10 +82,11 @@ public class CollisionWatch {
             Instant windowStart = w.ips.values().stream().map(seen -> seen[0]).min(Comparator.naturalOrder())
                     .orElse(now);
             boolean report = w.lastReported == null || w.lastReported.isBefore(start)
-                    || (w.ips.size() > w.ipsAtLastReport && !w.lastReported.isAfter(now.minus(reportInterval)));
+                    || (!w.reportedIps.containsAll(w.ips.keySet())
+                        && !w.lastReported.isAfter(now.minus(reportInterval)));
             if (report) {
                 w.lastReported = now;
-                w.ipsAtLastReport = w.ips.size();
+                w.reportedIps = Set.copyOf(w.ips.keySet());
             }
             return Optional.of(new Collision(byFirstSeen.stream().sorted().toList(), windowStart, now, excess,
                     report));

@@ -53,6 +53,10 @@ public class License {
     private Map<String, UUID> bindingIds = new HashMap<>();
     private Set<UUID> openCollisions = new HashSet<>();
     private Set<UUID> resolvedCollisions = new HashSet<>();
+    /** The IPs and window end of each open collision: a report adding no IP to them is one already counted. */
+    private Map<UUID, ReportedCollision> openCollisionIps = new HashMap<>();
+    /** Open collisions detected since the license was last reinstated: only they count toward suspension. */
+    private Set<UUID> openSinceReinstated = new HashSet<>();
     /** Every binding the license ever had, removed ones too: erasure names them all. */
     private Set<UUID> everBound = new HashSet<>();
     private boolean erased;
@@ -229,14 +233,29 @@ public class License {
                 || resolvedCollisions.contains(command.collisionId())) {
             return;
         }
+        if (alreadyReported(command)) {
+            return;
+        }
         PlanLimits limits = limits(plans);
         apply(new CollisionDetected(id, organizationId, command.collisionId(), command.ips(), command.windowStart(),
                 command.windowEnd(), limits.maxConcurrentIps(), limits.collisionPolicy()));
         if (limits.collisionPolicy() == CollisionPolicy.BLOCK && status.isLive()
-                && openCollisions.size() >= command.suspendAfter()) {
-            apply(new LicenseSuspended(id, organizationId, "COLLISIONS: " + openCollisions.size()
+                && openSinceReinstated.size() >= command.suspendAfter()) {
+            apply(new LicenseSuspended(id, organizationId, "COLLISIONS: " + openSinceReinstated.size()
                     + " unresolved collisions", status));
         }
+    }
+
+    /**
+     * Every node watches its own window and reports what it sees, so one spreading key is reported by several
+     * nodes: a report whose IPs all belong to open collisions of an overlapping window adds nothing and is dropped.
+     */
+    private boolean alreadyReported(ReportCollision command) {
+        Set<String> known = new HashSet<>();
+        openCollisionIps.values().stream()
+                .filter(c -> c.windowEnd() == null || !c.windowEnd().isBefore(command.windowStart()))
+                .forEach(c -> known.addAll(c.ips()));
+        return known.containsAll(command.ips());
     }
 
     @CommandHandler
@@ -298,6 +317,7 @@ public class License {
     @EventSourcingHandler
     void on(LicenseReinstated event) {
         status = event.status();
+        openSinceReinstated.clear();
     }
 
     @EventSourcingHandler
@@ -334,6 +354,7 @@ public class License {
     @EventSourcingHandler
     void on(LicenseErased event) {
         erased = true;
+        openCollisionIps.clear();
         bindings.replaceAll((binding, key) -> key.substring(0, key.indexOf(':') + 1));
         bindingIds.clear();
     }
@@ -346,11 +367,15 @@ public class License {
     @EventSourcingHandler
     void on(CollisionDetected event) {
         openCollisions.add(event.collisionId());
+        openSinceReinstated.add(event.collisionId());
+        openCollisionIps.put(event.collisionId(), new ReportedCollision(new java.util.ArrayList<>(event.ips()), event.windowEnd()));
     }
 
     @EventSourcingHandler
     void on(CollisionResolved event) {
         openCollisions.remove(event.collisionId());
+        openSinceReinstated.remove(event.collisionId());
+        openCollisionIps.remove(event.collisionId());
         resolvedCollisions.add(event.collisionId());
     }
 
@@ -405,5 +430,9 @@ public class License {
     private RuleViolation invalidTransition(String message) {
         return new RuleViolation(RuleViolation.Kind.CONFLICT, "INVALID_TRANSITION",
                 message + "; the license is " + status.code(), Map.of("licenseStatus", status.code()));
+    }
+
+    /** What an open collision covered, to know a repeated report of it. */
+    record ReportedCollision(List<String> ips, Instant windowEnd) {
     }
 }

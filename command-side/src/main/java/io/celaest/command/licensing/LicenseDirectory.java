@@ -41,6 +41,9 @@ public class LicenseDirectory {
     /** Changes are looked for again this far back: a transaction may commit a little after its events' time. */
     private static final Duration COMMIT_SLACK = Duration.ofSeconds(10);
 
+    /** Counts drops, so a load that overlapped one is not cached (it may have read the state before the change). */
+    private final java.util.concurrent.atomic.AtomicLong drops = new java.util.concurrent.atomic.AtomicLong();
+
     private volatile Instant lastPoll;
     private volatile Instant plansChanged;
 
@@ -90,19 +93,26 @@ public class LicenseDirectory {
         Optional<LicenseRuntime> found = byKey.getIfPresent(key);
         if (found == null) {
             // loaded outside the cache's lock: a slow query must not hold up other keys
+            long before = drops.get();
             found = load(keyHash);
-            byKey.put(key, found);
-            found.ifPresent(license -> keyOf.put(license.id(), key));
+            if (drops.get() == before) {
+                byKey.put(key, found);
+                found.ifPresent(license -> keyOf.put(license.id(), key));
+            }
+            // else something was dropped while this loaded: what it read may predate that change, so it answers
+            // this validation (as a read just before the change would have) but is not kept
         }
         return found;
     }
 
     /** After a plan change committed on this node: every license may carry that plan's limits. */
     void dropAll() {
+        drops.incrementAndGet();
         byKey.invalidateAll();
     }
 
     void invalidate(UUID licenseId) {
+        drops.incrementAndGet();
         ByteBuffer key = keyOf.getIfPresent(licenseId);
         if (key != null) {
             byKey.invalidate(key);

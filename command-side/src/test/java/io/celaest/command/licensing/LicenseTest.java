@@ -250,25 +250,73 @@ class LicenseTest {
         UUID c2 = UUID.randomUUID();
         UUID c3 = UUID.randomUUID();
         Instant from = now.minusSeconds(60);
-        List<String> ips = List.of("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6");
+        List<String> ips = ips(6);
+        List<String> more = ips(7);
+        List<String> most = ips(8);
+        CollisionDetected first = new CollisionDetected(LICENSE, ORG, c1, ips, from, now, 5, CollisionPolicy.BLOCK);
+        CollisionDetected second = new CollisionDetected(LICENSE, ORG, c2, more, from, now, 5, CollisionPolicy.BLOCK);
         fixture.given(issued)
                 .when(new ReportCollision(LICENSE, c1, ips, from, now, 3))
-                .expectEvents(new CollisionDetected(LICENSE, ORG, c1, ips, from, now, 5, CollisionPolicy.BLOCK));
-        fixture.given(issued, new CollisionDetected(LICENSE, ORG, c1, ips, from, now, 5, CollisionPolicy.BLOCK),
-                        new CollisionDetected(LICENSE, ORG, c2, ips, from, now, 5, CollisionPolicy.BLOCK))
-                .when(new ReportCollision(LICENSE, c3, ips, from, now, 3))
-                .expectEvents(new CollisionDetected(LICENSE, ORG, c3, ips, from, now, 5, CollisionPolicy.BLOCK),
+                .expectEvents(first);
+        fixture.given(issued, first, second)
+                .when(new ReportCollision(LICENSE, c3, most, from, now, 3))
+                .expectEvents(new CollisionDetected(LICENSE, ORG, c3, most, from, now, 5, CollisionPolicy.BLOCK),
                         new LicenseSuspended(LICENSE, ORG, "COLLISIONS: 3 unresolved collisions", LicenseStatus.ACTIVE));
         // resolved collisions no longer count
-        fixture.given(issued, new CollisionDetected(LICENSE, ORG, c1, ips, from, now, 5, CollisionPolicy.BLOCK),
-                        new CollisionDetected(LICENSE, ORG, c2, ips, from, now, 5, CollisionPolicy.BLOCK),
-                        new CollisionResolved(LICENSE, ORG, c1, "ok"))
-                .when(new ReportCollision(LICENSE, c3, ips, from, now, 3))
-                .expectEvents(new CollisionDetected(LICENSE, ORG, c3, ips, from, now, 5, CollisionPolicy.BLOCK));
-        fixture.given(issued, new CollisionDetected(LICENSE, ORG, c1, ips, from, now, 5, CollisionPolicy.BLOCK),
-                        new CollisionResolved(LICENSE, ORG, c1, "ok"))
+        fixture.given(issued, first, second, new CollisionResolved(LICENSE, ORG, c1, "ok"))
+                .when(new ReportCollision(LICENSE, c3, most, from, now, 3))
+                .expectEvents(new CollisionDetected(LICENSE, ORG, c3, most, from, now, 5, CollisionPolicy.BLOCK));
+        fixture.given(issued, first, new CollisionResolved(LICENSE, ORG, c1, "ok"))
                 .when(new ResolveCollision(LICENSE, c1, null))
                 .expectException(violation("ALREADY_RESOLVED"));
+    }
+
+    /** Nodes report what each sees: the same spread reported by a second node is counted once. */
+    @Test
+    void aReportAddingNoIpToOpenCollisionsOfItsWindowIsDropped() {
+        LicenseIssued issued = issued(LicenseType.PERPETUAL, LicenseStatus.ACTIVE, null);
+        Instant from = now.minusSeconds(60);
+        CollisionDetected seen = new CollisionDetected(LICENSE, ORG, UUID.randomUUID(), ips(7), from, now, 5,
+                CollisionPolicy.BLOCK);
+        fixture.given(issued, seen)
+                .when(new ReportCollision(LICENSE, UUID.randomUUID(), ips(6), from.plusSeconds(1), now, 3))
+                .expectNoEvents();
+        // a later window, or an IP the open collisions lack, is news
+        Instant later = now.plus(Duration.ofMinutes(20));
+        UUID again = UUID.randomUUID();
+        fixture.given(issued, seen)
+                .when(new ReportCollision(LICENSE, again, ips(7), later.minusSeconds(60), later, 3))
+                .expectEvents(new CollisionDetected(LICENSE, ORG, again, ips(7), later.minusSeconds(60), later, 5,
+                        CollisionPolicy.BLOCK));
+        UUID news = UUID.randomUUID();
+        fixture.given(issued, seen)
+                .when(new ReportCollision(LICENSE, news, ips(8), from, now, 3))
+                .expectEvents(new CollisionDetected(LICENSE, ORG, news, ips(8), from, now, 5, CollisionPolicy.BLOCK));
+    }
+
+    /** A license reinstated after a collision suspension starts counting again, its old collisions still open. */
+    @Test
+    void onlyCollisionsSinceTheLastReinstatementCountTowardSuspension() {
+        LicenseIssued issued = issued(LicenseType.PERPETUAL, LicenseStatus.ACTIVE, null);
+        Instant from = now.minusSeconds(60);
+        List<Object> history = new java.util.ArrayList<>(List.of(issued));
+        for (int n = 6; n <= 8; n++) {
+            history.add(new CollisionDetected(LICENSE, ORG, UUID.randomUUID(), ips(n), from, now, 5, CollisionPolicy.BLOCK));
+        }
+        history.add(new LicenseSuspended(LICENSE, ORG, "COLLISIONS: 3 unresolved collisions", LicenseStatus.ACTIVE));
+        history.add(new LicenseReinstated(LICENSE, ORG, LicenseStatus.ACTIVE));
+        UUID next = UUID.randomUUID();
+        fixture.given(history.toArray())
+                .when(new ReportCollision(LICENSE, next, ips(9), from, now, 3))
+                .expectEvents(new CollisionDetected(LICENSE, ORG, next, ips(9), from, now, 5, CollisionPolicy.BLOCK));
+    }
+
+    private static List<String> ips(int count) {
+        List<String> ips = new java.util.ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            ips.add("10.0.0." + i);
+        }
+        return ips;
     }
 
     @Test

@@ -41,8 +41,24 @@ class CollisionWatchTest extends PlatformTest {
         assertThat(fifth.orElseThrow().ips()).containsExactly("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4",
                 "10.0.0.5");
         assertThat(fifth.orElseThrow().excess()).isTrue();
-        assertThat(reported(watch.observe(license, "10.0.0.2", t0.plusSeconds(261 + 15 * 60), 2)))
-                .as("the window moved on: the old IPs left it").isFalse();
+    }
+
+    @Test
+    void newIpsReplacingOldOnesAtASteadyCountAreReportedToo() {
+        CollisionWatch watch = new CollisionWatch(jdbc, Duration.ofMinutes(15), Duration.ofMinutes(1));
+        UUID license = UUID.randomUUID();
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        watch.observe(license, "10.0.1.1", t0, 2);
+        watch.observe(license, "10.0.1.2", t0, 2);
+        assertThat(reported(watch.observe(license, "10.0.1.3", t0.plusSeconds(60), 2))).isTrue();
+        // 10.0.1.1 and .2 leave the window (last seen at t0); .4 and .5 join: still three IPs, two of them new
+        Instant later = t0.plus(Duration.ofMinutes(15)).plusSeconds(30);
+        assertThat(reported(watch.observe(license, "10.0.1.3", later.minusSeconds(1), 2))).isFalse();
+        Optional<CollisionWatch.Collision> churned = watch.observe(license, "10.0.1.4", later, 2);
+        assertThat(churned).isEmpty();                           // .3 and .4: within the allowed two
+        Optional<CollisionWatch.Collision> fifth = watch.observe(license, "10.0.1.5", later.plusSeconds(1), 2);
+        assertThat(reported(fifth)).as("the IPs of the last report are not these").isTrue();
+        assertThat(fifth.orElseThrow().ips()).containsExactly("10.0.1.3", "10.0.1.4", "10.0.1.5");
     }
 
     private static boolean reported(Optional<CollisionWatch.Collision> collision) {

@@ -154,6 +154,12 @@ class ApiKeyRevocationTest extends PlatformTest {
 
         assertThat(api().call("DELETE", org + "/api-keys/" + weaker.path("id").asText(), manager, null).status())
                 .as("a key with fewer scopes").isEqualTo(204);
+        JsonNode weakerStill = api().call("POST", org + "/api-keys", tenant.key(),
+                Map.of("name", "reader 2", "scopes", List.of("users:read"))).json();
+        assertThat(api().call("POST", org + "/api-keys/" + weakerStill.path("id").asText() + "/erase", manager, null)
+                .status()).as("erasing an active key with fewer scopes").isEqualTo(204);
+        assertThat(api().call("GET", org + "/users", weakerStill.path("key").asText(), null).status())
+                .as("erased, hence revoked").isEqualTo(401);
         assertThat(api().call("DELETE", org + "/users/" + owner, tenant.key(), null).status())
                 .as("full access may").isEqualTo(204);
     }

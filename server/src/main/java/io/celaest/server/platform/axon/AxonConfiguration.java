@@ -19,6 +19,7 @@ import org.axonframework.common.caching.Cache;
 import org.axonframework.common.jdbc.ConnectionProvider;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import org.axonframework.common.transaction.TransactionManager;
+import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.EventBusSpanFactory;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
@@ -267,6 +268,23 @@ public class AxonConfiguration {
     @Bean
     public SnapshotTriggerDefinition licenseSnapshotTrigger(Snapshotter snapshotter) {
         return new EventCountSnapshotTriggerDefinition(snapshotter, 250);
+    }
+
+    /**
+     * Every pooled streaming processor's coordinator retries a failure within {@code max-retry-delay} (see
+     * {@link CappedDelayScheduler}): a projection, and readiness, recover within seconds of the database, not
+     * up to a minute later. Keep it at least the token claim interval (5 s by default), which it would shorten.
+     */
+    @Bean
+    public ConfigurerModule coordinatorRetryCap(
+            @Value("${celaest.projections.max-retry-delay:5s}") Duration maxRetryDelay) {
+        return configurer -> configurer.eventProcessing().registerPooledStreamingEventProcessorConfiguration(
+                (config, builder) -> builder.coordinatorExecutor(name -> {
+                    CappedDelayScheduler coordinator = new CappedDelayScheduler("Coordinator[" + name + "]",
+                            maxRetryDelay);
+                    config.onShutdown(coordinator::shutdown);
+                    return coordinator;
+                }));
     }
 
     @Bean

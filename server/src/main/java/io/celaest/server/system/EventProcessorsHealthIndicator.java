@@ -22,7 +22,8 @@ public class EventProcessorsHealthIndicator extends AbstractHealthIndicator {
     @Override
     protected void doHealthCheck(Health.Builder builder) {
         boolean healthy = progress.processors().values().stream()
-                .allMatch(processor -> processor.isRunning() && !processor.isError());
+                .allMatch(processor -> processor.isRunning() && !processor.isError())
+                && progress.subscribing().values().stream().allMatch(processor -> processor.isRunning());
         builder.status(healthy ? Status.UP : Status.DOWN);
     }
 }

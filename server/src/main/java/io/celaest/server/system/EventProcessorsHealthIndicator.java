@@ -23,7 +23,7 @@ public class EventProcessorsHealthIndicator extends AbstractHealthIndicator {
     protected void doHealthCheck(Health.Builder builder) {
         boolean healthy = progress.processors().values().stream()
                 .allMatch(processor -> processor.isRunning() && !processor.isError())
-                && progress.subscribing().values().stream().allMatch(processor -> processor.isRunning());
+                && progress.subscribing().values().stream().allMatch(p -> p.isRunning() && !p.isError());
         builder.status(healthy ? Status.UP : Status.DOWN);
     }
 }

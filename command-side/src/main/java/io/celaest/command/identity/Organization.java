@@ -8,6 +8,7 @@ import io.celaest.api.platform.Scopes;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
+import org.axonframework.serialization.Revision;
 import org.axonframework.spring.stereotype.Aggregate;
 
 import java.util.HashMap;
@@ -25,6 +26,8 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
  * concurrency (active users against {@code max_users}, unique emails, API keys). Every rule lives here and
  * a rejection is a {@link RuleViolation}, never a silent no-op.
  */
+// The revision of its snapshots: those of another revision (the empty ones written before 1) are ignored.
+@Revision("1")
 @Aggregate(cache = "organizationCache", snapshotTriggerDefinition = "organizationSnapshotTrigger",
         commandTargetResolver = "cachedCommandTargetResolver")
 public class Organization {

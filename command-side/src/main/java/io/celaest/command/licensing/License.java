@@ -9,6 +9,7 @@ import org.axonframework.deadline.annotation.DeadlineHandler;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
+import org.axonframework.serialization.Revision;
 import org.axonframework.spring.stereotype.Aggregate;
 
 import java.time.Instant;
@@ -32,6 +33,8 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
  * The devices bound to it (IPs, fingerprints) are personal data of its holder, encrypted in its events under the
  * license's own key; erasure cancels the license and destroys that key, once.
  */
+// The revision of its snapshots: those of another revision (the empty ones written before 1) are ignored.
+@Revision("1")
 @Aggregate(cache = "licenseCache", snapshotTriggerDefinition = "licenseSnapshotTrigger")
 public class License {
 

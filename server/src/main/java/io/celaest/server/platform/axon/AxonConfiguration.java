@@ -1,5 +1,7 @@
 package io.celaest.server.platform.axon;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.databind.AnnotationIntrospector;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,6 +25,7 @@ import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.EventBusSpanFactory;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
+import org.axonframework.eventsourcing.NoSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.Snapshotter;
 import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
@@ -73,6 +76,28 @@ public class AxonConfiguration {
     @Primary
     public Serializer serializer() {
         return JacksonSerializer.builder().objectMapper(storageMapper()).defaultTyping().build();
+    }
+
+    /**
+     * Aggregate snapshots: an aggregate is its private fields, with no getters or setters, so this mapper sees
+     * fields only. (The default serializer finds no property on an aggregate and, the class being annotated,
+     * writes "{}" without complaint: an aggregate loaded from that snapshot has lost its whole state.) No type
+     * ids: the fields' declared types say what to build, as for events, so a snapshot restores the same values
+     * as replaying the events would. A snapshot holds the aggregate's state in clear (see PersonalDataShredder).
+     * Bump the aggregate's {@code @Revision} when its fields change, so older snapshots are ignored.
+     */
+    private static ObjectMapper snapshotMapper() {
+        return storageMapper()
+                .setVisibility(PropertyAccessor.GETTER, JsonAutoDetect.Visibility.NONE)
+                .setVisibility(PropertyAccessor.IS_GETTER, JsonAutoDetect.Visibility.NONE)
+                .setVisibility(PropertyAccessor.SETTER, JsonAutoDetect.Visibility.NONE)
+                .setVisibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY);
+    }
+
+    @Bean
+    @Qualifier("snapshotSerializer")
+    public Serializer snapshotSerializer() {
+        return JacksonSerializer.builder().objectMapper(snapshotMapper()).build();
     }
 
     /** Events and messages encrypt their {@code @PersonalData} under the data subject's key. */
@@ -157,7 +182,7 @@ public class AxonConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "axon.axonserver.enabled", havingValue = "false", matchIfMissing = true)
-    public EventStorageEngine eventStorageEngine(Serializer serializer,
+    public EventStorageEngine eventStorageEngine(@Qualifier("snapshotSerializer") Serializer snapshotSerializer,
                                                  @Qualifier("eventSerializer") Serializer eventSerializer,
                                                  PersistenceExceptionResolver persistenceExceptionResolver,
                                                  ConnectionProvider connectionProvider,
@@ -165,7 +190,7 @@ public class AxonConfiguration {
                                                  EventSchema eventSchema,
                                                  org.axonframework.config.Configuration configuration) {
         return JdbcEventStorageEngine.builder()
-                .snapshotSerializer(serializer)
+                .snapshotSerializer(snapshotSerializer)
                 .eventSerializer(eventSerializer)
                 .persistenceExceptionResolver(persistenceExceptionResolver)
                 .connectionProvider(connectionProvider)
@@ -255,8 +280,19 @@ public class AxonConfiguration {
     }
 
     @Bean
-    public SnapshotTriggerDefinition organizationSnapshotTrigger(Snapshotter snapshotter) {
-        return new EventCountSnapshotTriggerDefinition(snapshotter, 250);
+    public SnapshotTriggerDefinition organizationSnapshotTrigger(Snapshotter snapshotter,
+                                                                 @Value("${axon.axonserver.enabled:false}") boolean axonServer) {
+        return snapshotsEvery250(snapshotter, axonServer);
+    }
+
+    /**
+     * Snapshots every 250 events, written with {@link #snapshotSerializer()}. Not under Axon Server: its
+     * auto-configured event store writes snapshots with the primary serializer, which sees no state in these
+     * aggregates (private fields) and writes {@code {}}; there an aggregate is loaded from its events alone.
+     */
+    private static SnapshotTriggerDefinition snapshotsEvery250(Snapshotter snapshotter, boolean axonServer) {
+        return axonServer ? NoSnapshotTriggerDefinition.INSTANCE
+                : new EventCountSnapshotTriggerDefinition(snapshotter, 250);
     }
 
     /** Licenses take usage records all day: keep them loaded too (see {@link BoundedAggregateCache}). */
@@ -266,8 +302,9 @@ public class AxonConfiguration {
     }
 
     @Bean
-    public SnapshotTriggerDefinition licenseSnapshotTrigger(Snapshotter snapshotter) {
-        return new EventCountSnapshotTriggerDefinition(snapshotter, 250);
+    public SnapshotTriggerDefinition licenseSnapshotTrigger(Snapshotter snapshotter,
+                                                            @Value("${axon.axonserver.enabled:false}") boolean axonServer) {
+        return snapshotsEvery250(snapshotter, axonServer);
     }
 
     /**

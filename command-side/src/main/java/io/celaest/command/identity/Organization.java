@@ -199,7 +199,8 @@ public class Organization {
 
     @CommandHandler
     public void handle(EraseUser command, PersonalDataShredder shredder) {
-        requireNotDeleted();
+        // no requireNotDeleted(): deletion is soft and keeps the personal data, which must stay erasable (GDPR);
+        // only the operator reaches a deleted organization
         Member member = members.get(command.userId());
         if (member == null) {
             throw RuleViolation.notFound("USER_NOT_FOUND", "No such user");
@@ -210,7 +211,8 @@ public class Organization {
         if (member.active()) {
             requireMayManage(member, command.callerScopes());
         }
-        if (member.active() && member.role() == UserRole.OWNER && ownerCount() == 1) {
+        if (member.active() && member.role() == UserRole.OWNER && ownerCount() == 1
+                && status != OrganizationStatus.DELETED) {
             throw RuleViolation.conflict("LAST_OWNER", "The organization's last owner cannot be erased");
         }
         shredder.shred(command.userId(), id);
@@ -246,8 +248,9 @@ public class Organization {
     /** Revokes the key if it is still active (the same events as a revocation), then erases its requests' IPs. */
     @CommandHandler
     public void handle(EraseApiKey command, ApiKeyCredentialStore credentials, PersonalDataShredder shredder) {
-        requireNotDeleted();
-        Boolean revoked = apiKeysRevoked.get(command.keyId());
+        // erasable after a (soft) deletion too, whose keys all stopped with it
+        Boolean revoked = apiKeysRevoked.get(command.keyId()) == null ? null
+                : apiKeysRevoked.get(command.keyId()) || status == OrganizationStatus.DELETED;
         if (revoked == null) {
             throw RuleViolation.notFound("API_KEY_NOT_FOUND", "No such API key");
         }

@@ -312,6 +312,14 @@ class OrganizationTest {
     }
 
     @Test
+    void aDeletedOrganizationsUsersStayErasableTheLastOwnerToo() {
+        fixture.given(created(Plan.STARTER), user(ALICE, "alice@x.io", UserRole.OWNER), new OrganizationDeleted(ORG))
+                .when(new EraseUser(ORG, ALICE, FULL))
+                .expectEvents(new UserErased(ORG, ALICE, true));
+        verify(shredder).shred(ALICE, ORG);
+    }
+
+    @Test
     void anErasedUsersSeatCountsNoMore() {
         fixture.given(created(Plan.STARTER), user(ALICE, "[erased]", UserRole.MEMBER), user(BOB, "[erased]", UserRole.OWNER),
                         user(UUID.randomUUID(), "3@x.io", UserRole.MEMBER), user(UUID.randomUUID(), "4@x.io", UserRole.MEMBER),
@@ -362,9 +370,10 @@ class OrganizationTest {
         fixture.given(created(Plan.STARTER))
                 .when(new EraseApiKey(ORG, KEY, FULL))
                 .expectException(violation(RuleViolation.Kind.NOT_FOUND, "API_KEY_NOT_FOUND"));
+        // deletion is soft and keeps the data: still erasable, and the key already stopped with the organization
         fixture.given(created(Plan.STARTER), key, new OrganizationDeleted(ORG))
                 .when(new EraseApiKey(ORG, KEY, FULL))
-                .expectException(violation(RuleViolation.Kind.NOT_FOUND, "ORGANIZATION_NOT_FOUND"));
+                .expectEvents(new ApiKeyErased(ORG, KEY));
     }
 
     @Test

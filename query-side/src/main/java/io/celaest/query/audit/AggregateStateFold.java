@@ -21,7 +21,8 @@ import java.util.Map;
  *   <li>Lifecycle events that carry no field for what they change set it explicitly: created → status active;
  *       suspended → status suspended (its {@code reason} is kept); reactivated → active, reason removed;
  *       deleted → deleted; onboarding completed → onboardingCompleted true; user added/deactivated → active
- *       true/false; API key created/revoked → revoked false/true; API key erased → erased true; license erased →
+ *       true/false; user erased → active false, erased true; API key created/revoked → revoked false/true; API key
+ *       erased → erased true; license erased →
  *       {@code personalDataErased} true (the ids of the bindings and collisions it names are not state).</li>
  *   <li>Personal data (binding values, collision IPs) shows as stored: in clear before its subject's erasure,
  *       {@code [erased]} after.</li>
@@ -54,6 +55,9 @@ final class AggregateStateFold {
             state.withObject("/usage").withObject("/" + payload.path("period").asText())
                     .put(payload.path("metric").asText().toLowerCase(java.util.Locale.ROOT), payload.path("used").asLong());
             payload.removeAll();
+        }
+        if (eventType.equals("UserErased")) {
+            payload.remove("wasActive");                        // history: the state says active false, erased
         }
         if (eventType.equals("LicenseErased")) {
             payload.remove("bindingIds");
@@ -89,6 +93,10 @@ final class AggregateStateFold {
             case "OrganizationOnboardingCompleted" -> state.put("onboardingCompleted", true);
             case "UserAdded" -> target.put("active", true);
             case "UserDeactivated" -> target.put("active", false);
+            case "UserErased" -> {
+                target.put("active", false);
+                target.put("erased", true);
+            }
             case "ApiKeyCreated" -> target.put("revoked", false);
             case "ApiKeyRevoked" -> target.put("revoked", true);
             case "ApiKeyErased" -> target.put("erased", true);

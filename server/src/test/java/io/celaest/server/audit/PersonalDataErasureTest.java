@@ -68,6 +68,12 @@ class PersonalDataErasureTest extends PlatformTest {
         assertThat(user(tenant, null).toString()).contains(keptEmail);
         String history = history(tenant);
         assertThat(history).doesNotContain(email).doesNotContain("Erin").contains("[erased]").contains(keptEmail);
+        // the state an auditor rebuilds agrees with the read model: erased, hence no longer active
+        JsonNode stateOfUser = asAdmin("GET", "/api/v1/audit/aggregates/organization/" + tenant.id() + "/state", null)
+                .json().path("state").path("users").path(userId);
+        assertThat(stateOfUser.path("active").asBoolean()).isFalse();
+        assertThat(stateOfUser.path("erased").asBoolean()).isTrue();
+        assertThat(stateOfUser.has("wasActive")).isFalse();
         await().untilAsserted(() -> assertThat(asAdmin("GET", "/api/v1/audit-logs/export?format=jsonl&organizationId="
                 + tenant.id(), null).text()).contains("erase").doesNotContain(email).doesNotContain("Erin"));
 
@@ -87,6 +93,23 @@ class PersonalDataErasureTest extends PlatformTest {
         // and the seat was freed
         assertThat(asAdmin("GET", "/api/v1/organizations/" + tenant.id(), null).json().get("activeUsers").asInt())
                 .isEqualTo(1);
+    }
+
+    /** Deletion is soft and keeps the personal data: the operator can still erase it (a closed customer's request). */
+    @Test
+    void aDeletedOrganizationsUsersAndKeysStayErasable() {
+        Fixtures.Tenant tenant = Fixtures.tenant(api(), "starter");
+        String email = "closed-" + UUID.randomUUID() + "@example.com";
+        String userId = api().call("POST", users(tenant), tenant.key(), Map.of("email", email, "name", "Closed",
+                "role", "owner")).json().get("id").asText();
+        String keyId = api().call("POST", "/api/v1/organizations/" + tenant.id() + "/api-keys", tenant.key(),
+                Map.of("name", "k", "scopes", List.of("users:read"))).json().get("id").asText();
+        assertThat(asAdmin("DELETE", "/api/v1/organizations/" + tenant.id(), null).status()).isEqualTo(204);
+
+        assertThat(asAdmin("POST", users(tenant) + "/" + userId + "/erase", null).status()).isEqualTo(204);
+        assertThat(asAdmin("POST", "/api/v1/organizations/" + tenant.id() + "/api-keys/" + keyId + "/erase", null)
+                .status()).isEqualTo(204);
+        assertThat(history(tenant)).doesNotContain(email).contains("[erased]");
     }
 
     private static String users(Fixtures.Tenant tenant) {

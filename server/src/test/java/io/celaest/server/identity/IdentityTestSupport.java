@@ -52,7 +52,14 @@ abstract class IdentityTestSupport extends PlatformTest {
         JsonNode problem = response.json();
         assertThat(problem.path("status").asInt()).as(response.toString()).isEqualTo(status);
         assertThat(problem.path("type").asText()).as(response.toString()).startsWith("https://celaest.io/problems/");
-        assertThat(problem.path("instance").asText()).as("instance: " + response).startsWith("/");
+        // Jetty's refusals of a request it could not take in (a malformed path, 431) name no path
+        if (problem.has("instance")) {
+            assertThat(problem.path("instance").asText()).as("instance: " + response).startsWith("/")
+                    .isNotEqualTo("/badMessage");
+        } else {
+            assertThat(problem.path("code").asText()).as("instance: " + response)
+                    .isIn("BAD_REQUEST", "REQUEST_HEADER_FIELDS_TOO_LARGE");
+        }
         if (code != null) {
             assertThat(problem.path("code").asText()).as(response.toString()).isEqualTo(code);
         }

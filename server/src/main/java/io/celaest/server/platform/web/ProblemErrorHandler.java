@@ -58,7 +58,8 @@ public class ProblemErrorHandler extends ErrorHandler {
     private static String path(Request request) {
         try {
             String path = request.getHttpURI() == null ? null : request.getHttpURI().getPath();
-            return path == null || path.isEmpty() ? null : path;
+            // "/badMessage" is Jetty's stand-in for a request it could not take in: not the client's path
+            return path == null || path.isEmpty() || path.equals("/badMessage") ? null : path;
         } catch (RuntimeException unreadable) {
             return null;
         }
@@ -101,6 +102,13 @@ public class ProblemErrorHandler extends ErrorHandler {
                 return true;
             }
             String query = request.getHttpURI().getQuery();
+            String path = request.getHttpURI().getPath();
+            // no text this API takes may hold NUL, which PostgreSQL refuses in any text value (a 500 otherwise)
+            if ((query != null && query.contains("%00")) || (path != null && path.contains("%00"))) {
+                Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST.value(),
+                        "The request's path or query string holds a NUL character (%00)");
+                return true;
+            }
             if (query != null && query.indexOf('%') >= 0) {
                 try {
                     Request.extractQueryParameters(request);

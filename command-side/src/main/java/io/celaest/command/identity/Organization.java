@@ -80,6 +80,9 @@ public class Organization {
     @CommandHandler
     public void handle(UpdateOrganizationSettings command) {
         requireNotDeleted();
+        if (command.settings().equals(settings)) {
+            throw RuleViolation.conflict("UNCHANGED", "The organization already has these settings");
+        }
         apply(new OrganizationSettingsUpdated(id, settings, Map.copyOf(command.settings())));
     }
 

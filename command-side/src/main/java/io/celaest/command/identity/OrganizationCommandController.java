@@ -96,7 +96,8 @@ public class OrganizationCommandController {
             ignoringUnchanged(() -> commands.sendAndWait(new RenameOrganization(organizationId, request.name())));
         }
         if (request.settings() != null) {
-            commands.sendAndWait(new UpdateOrganizationSettings(organizationId, request.settings()));
+            ignoringUnchanged(() -> commands.sendAndWait(new UpdateOrganizationSettings(organizationId,
+                    request.settings())));
         }
     }
 

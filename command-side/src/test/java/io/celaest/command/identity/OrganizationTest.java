@@ -312,6 +312,16 @@ class OrganizationTest {
     }
 
     @Test
+    void settingsEqualToTheCurrentOnesAreNoChange() {
+        fixture.given(created(Plan.STARTER), new OrganizationSettingsUpdated(ORG, Map.of(), Map.of("a", 1)))
+                .when(new UpdateOrganizationSettings(ORG, Map.of("a", 1)))
+                .expectException(violation(RuleViolation.Kind.CONFLICT, "UNCHANGED"));
+        fixture.given(created(Plan.STARTER), new OrganizationSettingsUpdated(ORG, Map.of(), Map.of("a", 1)))
+                .when(new UpdateOrganizationSettings(ORG, Map.of("a", 2)))
+                .expectEvents(new OrganizationSettingsUpdated(ORG, Map.of("a", 1), Map.of("a", 2)));
+    }
+
+    @Test
     void aDeletedOrganizationsUsersStayErasableTheLastOwnerToo() {
         fixture.given(created(Plan.STARTER), user(ALICE, "alice@x.io", UserRole.OWNER), new OrganizationDeleted(ORG))
                 .when(new EraseUser(ORG, ALICE, FULL))

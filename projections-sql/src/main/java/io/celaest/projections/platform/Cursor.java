@@ -13,15 +13,25 @@ public record Cursor(Instant createdAt, UUID id) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The instants this service stores (years 0001–9999): a cursor outside could not have come from it. */
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
+
     /** @throws InvalidCursor when the text is not a cursor this service produced */
     public static Cursor decode(String text) {
+        Cursor cursor;
         try {
             String[] parts = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8).split(":");
-            return new Cursor(Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])),
+            cursor = new Cursor(Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])),
                     UUID.fromString(parts[2]));
         } catch (RuntimeException e) {
             throw new InvalidCursor();
         }
+        // PostgreSQL's timestamps end sooner than Java's instants: out of range, it would fail the query (a 500)
+        if (cursor.createdAt().isBefore(EARLIEST) || cursor.createdAt().isAfter(LATEST)) {
+            throw new InvalidCursor();
+        }
+        return cursor;
     }
 
     public static class InvalidCursor extends IllegalArgumentException {

@@ -216,6 +216,14 @@ class BadInputTest extends IdentityTestSupport {
                 null));
         cases.add(new Case("garbage cursor on users", () -> as(key, "GET", usersPath + "?cursor=bm9wZQ", null), 400,
                 "cursor", null));
+        // well formed, but beyond PostgreSQL's timestamps (a 500 from the query before)
+        String farCursor = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                ("99999999999999:0:" + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8));
+        cases.add(new Case("cursor past year 9999", () -> asAdmin("GET", ORGS + "?cursor=" + farCursor, null), 400,
+                "cursor", null));
+        cases.add(new Case("cursor before year 1 on users", () -> as(key, "GET", usersPath + "?cursor="
+                + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(("-99999999999:0:"
+                + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8)), null), 400, "cursor", null));
         cases.add(new Case("cursor of 201 characters", () -> as(key, "GET", apiKeys(t.id()) + "?cursor=" + "A".repeat(201),
                 null), 400, "cursor", null));
 
@@ -372,6 +380,30 @@ class BadInputTest extends IdentityTestSupport {
             expectProblem(response, 400, null);
             assertThat(response.text()).as(path).contains("UTF-8");
         }
+    }
+
+    /**
+     * A command whose answer the client will not accept is refused before it runs: Spring MVC found out only when
+     * writing the answer, so the organization (or a license, with its key shown only in that answer) was created
+     * and the client told 406.
+     */
+    @Test
+    void aCommandWhoseAnswerTheClientRefusesIsNotRun() {
+        String slug = Fixtures.uniqueSlug("xml");
+        Api.Response refused = api().call("POST", ORGS, ADMIN_KEY, Map.of("name", "Xml", "slug", slug, "plan",
+                "starter"), "Accept", "application/xml");
+        expectProblem(refused, 406, null);
+        assertThat(asAdmin("GET", ORGS + "?limit=200", null).text()).doesNotContain(slug);
+        // what JSON clients send is accepted
+        for (String accept : List.of("application/json", "*/*", "application/*", "application/problem+json",
+                "text/html, application/json;q=0.5")) {
+            String ok = Fixtures.uniqueSlug("acc");
+            Api.Response created = api().call("POST", ORGS, ADMIN_KEY, Map.of("name", "Ok", "slug", ok, "plan",
+                    "starter"), "Accept", accept);
+            assertThat(created.status()).as(accept + ": " + created).isEqualTo(201);
+        }
+        expectProblem(api().call("POST", ORGS, ADMIN_KEY, Map.of("name", "Q", "slug", Fixtures.uniqueSlug("q"),
+                "plan", "starter"), "Accept", "application/json;q=0"), 406, null);
     }
 
     /** PostgreSQL refuses NUL in text: a NUL reaching a query was a 500 (the audit filters, a license filter). */

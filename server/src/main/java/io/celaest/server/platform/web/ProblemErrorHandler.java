@@ -103,6 +103,12 @@ public class ProblemErrorHandler extends ErrorHandler {
             }
             String query = request.getHttpURI().getQuery();
             String path = request.getHttpURI().getPath();
+            if (!acceptsJson(request, path)) {
+                Response.writeError(request, response, callback, HttpStatus.NOT_ACCEPTABLE.value(),
+                        "This API answers application/json (problems application/problem+json); the Accept header "
+                                + "allows neither");
+                return true;
+            }
             // no text this API takes may hold NUL, which PostgreSQL refuses in any text value (a 500 otherwise)
             if ((query != null && query.contains("%00")) || (path != null && path.contains("%00"))) {
                 Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST.value(),
@@ -119,6 +125,35 @@ public class ProblemErrorHandler extends ErrorHandler {
                 }
             }
             return super.handle(request, response, callback);
+        }
+
+        /**
+         * Whether a command (POST, PUT, PATCH, DELETE under /api/) may be answered in JSON. Spring MVC checks Accept
+         * only when it writes the answer, after the command ran: a license issued that way answered 406 and its key,
+         * shown only in that answer, was lost. License validation answers JSON whatever the client asks.
+         */
+        /** LicenseValidationHandler's path: license clients shipped in products are never refused for Accept. */
+        private static final String LICENSE_VALIDATION = "/api/v1/licenses/validate";
+
+        private static boolean acceptsJson(Request request, String path) {
+            String accept = request.getHeaders().get(HttpHeader.ACCEPT);
+            if (accept == null || path == null || !path.startsWith("/api/") || HttpMethod.GET.is(request.getMethod())
+                    || HttpMethod.HEAD.is(request.getMethod()) || HttpMethod.OPTIONS.is(request.getMethod())
+                    || path.equals(LICENSE_VALIDATION)) {
+                return true;
+            }
+            try {
+                for (MediaType range : MediaType.parseMediaTypes(accept)) {
+                    if (range.getQualityValue() > 0
+                            && (range.isCompatibleWith(MediaType.APPLICATION_JSON)
+                            || range.isCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (IllegalArgumentException unparsable) {
+                return true;                                     // Spring MVC answers that one, before the command
+            }
         }
     }
 }

@@ -13,6 +13,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.axonframework.eventhandling.EventBus;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.http.HttpHeaders;
@@ -46,18 +47,21 @@ public class FailureAuditor implements SmartLifecycle {
 
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
     private static final Pattern ORGANIZATION_PATH = Pattern.compile("/organizations/([0-9a-fA-F-]{36})(?:/|$)");
+    private static final Pattern LICENSE_PATH = Pattern.compile("^/api/v1/licenses/([0-9a-fA-F-]{36})(?:/|$)");
 
     private final ObjectProvider<MeterRegistry> meters;
     private final BoundedEventPublisher publisher;
     private final ClientIpSealer clientIps;
+    private final ObjectProvider<JdbcClient> jdbc;
 
     /**
      * Axon and the meter registry are resolved lazily: the authentication filter needs this bean while the web
      * server starts, before they should be created.
      */
     public FailureAuditor(ObjectProvider<EventBus> eventBus, ObjectProvider<MeterRegistry> meters,
-                          ClientIpSealer clientIps,
+                          ClientIpSealer clientIps, ObjectProvider<JdbcClient> jdbc,
                           @Value("${celaest.audit.failure-queue-capacity:10000}") int capacity) {
+        this.jdbc = jdbc;
         this.meters = meters;
         this.clientIps = clientIps;
         this.publisher = new BoundedEventPublisher("audit records of denied/rejected attempts",
@@ -94,7 +98,8 @@ public class FailureAuditor implements SmartLifecycle {
         CommandAttempts.Attempt attempt = CommandAttempts.last(request);
         UUID organization = caller != null && caller.organizationId() != null ? caller.organizationId()
                 : attempt != null && attempt.organizationId() != null ? attempt.organizationId()
-                : organizationInPath(request);
+                : organizationInPath(request) != null ? organizationInPath(request)
+                : organizationOfLicenseInPath(request);
         offer(new CommandRejected(attempt == null ? null : attempt.command(), organization,
                         attempt == null ? null : attempt.resourceId(), status, cut(code, 100), cut(reason, 500),
                         request.getMethod(), path(request)),
@@ -185,6 +190,26 @@ public class FailureAuditor implements SmartLifecycle {
             }
         }
         return null;
+    }
+
+    /**
+     * The organization of the license a {@code /licenses/{id}/…} request names: the operator's rejected lifecycle
+     * commands carry no organization otherwise, and that organization's auditors must see them too.
+     */
+    private UUID organizationOfLicenseInPath(HttpServletRequest request) {
+        Matcher matcher = LICENSE_PATH.matcher(request.getRequestURI());
+        if (!matcher.find()) {
+            return null;
+        }
+        try {
+            return jdbc.getObject().sql("SELECT organization_id FROM license_keys WHERE license_id = ?")
+                    .param(UUID.fromString(matcher.group(1)))
+                    .query(UUID.class)
+                    .optional()
+                    .orElse(null);
+        } catch (RuntimeException unknown) {                    // not a UUID, or the database is away: no owner
+            return null;
+        }
     }
 
     /** The path without the query string (which is not needed and could carry anything). */

@@ -49,7 +49,7 @@ class AuditLogMappingTest {
 
     @Test
     void aFloodOfDenialsIsDroppedAndCountedNotQueuedWithoutBound() {
-        FailureAuditor auditor = new FailureAuditor(null, null, mock(ClientIpSealer.class), 3); // not started: nothing drains the queue
+        FailureAuditor auditor = new FailureAuditor(null, null, mock(ClientIpSealer.class), null, 3); // not started: nothing drains the queue
         MockHttpServletRequest request = new MockHttpServletRequest("GET", "/api/v1/organizations");
         for (int i = 0; i < 1000; i++) {
             auditor.denied(request, null, 401, "invalid bearer token");

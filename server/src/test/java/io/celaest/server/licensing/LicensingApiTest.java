@@ -392,5 +392,11 @@ class LicensingApiTest extends LicensingTestSupport {
         JsonNode trail = get(auditor, "/api/v1/audit-logs?resourceId=" + license.id());
         assertThat(trail.toString()).contains("\"resourceType\":\"license\"").contains("\"action\":\"suspend\"")
                 .doesNotContain(license.key());
+
+        // the operator's rejected lifecycle command (its path names only the license) is the organization's to see
+        assertThat(asAdmin("POST", "/api/v1/licenses/" + license.id() + "/suspend", Map.of("reason", "again"))
+                .status()).isEqualTo(409);
+        await().atMost(Duration.ofSeconds(20)).until(() -> get(auditor, "/api/v1/audit-logs?outcome=failure&resourceId="
+                + license.id()).get("items").size() >= 1);
     }
 }

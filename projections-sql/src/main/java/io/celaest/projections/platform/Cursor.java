@@ -1,5 +1,7 @@
 package io.celaest.projections.platform;
 
+import io.celaest.api.platform.Instants;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -13,10 +15,6 @@ public record Cursor(Instant createdAt, UUID id) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The instants this service stores (years 0001–9999): a cursor outside could not have come from it. */
-    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
-    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
-
     /** @throws InvalidCursor when the text is not a cursor this service produced */
     public static Cursor decode(String text) {
         Cursor cursor;
@@ -27,8 +25,9 @@ public record Cursor(Instant createdAt, UUID id) {
         } catch (RuntimeException e) {
             throw new InvalidCursor();
         }
-        // PostgreSQL's timestamps end sooner than Java's instants: out of range, it would fail the query (a 500)
-        if (cursor.createdAt().isBefore(EARLIEST) || cursor.createdAt().isAfter(LATEST)) {
+        // what this service stores lies in Instants' range; PostgreSQL's timestamps end sooner than Java's instants,
+        // and out of theirs it would fail the query (a 500)
+        if (!Instants.inRange(cursor.createdAt())) {
             throw new InvalidCursor();
         }
         return cursor;

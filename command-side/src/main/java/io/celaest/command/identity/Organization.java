@@ -251,12 +251,12 @@ public class Organization {
     /** Revokes the key if it is still active (the same events as a revocation), then erases its requests' IPs. */
     @CommandHandler
     public void handle(EraseApiKey command, ApiKeyCredentialStore credentials, PersonalDataShredder shredder) {
-        // erasable after a (soft) deletion too, whose keys all stopped with it
-        Boolean revoked = apiKeysRevoked.get(command.keyId()) == null ? null
-                : apiKeysRevoked.get(command.keyId()) || status == OrganizationStatus.DELETED;
-        if (revoked == null) {
+        Boolean revokedByItself = apiKeysRevoked.get(command.keyId());
+        if (revokedByItself == null) {
             throw RuleViolation.notFound("API_KEY_NOT_FOUND", "No such API key");
         }
+        // erasable after a (soft) deletion too, whose keys all stopped with it
+        boolean revoked = revokedByItself || status == OrganizationStatus.DELETED;
         if (erasedApiKeys.contains(command.keyId())) {
             throw RuleViolation.conflict("ALREADY_ERASED", "The API key's personal data is already erased");
         }

@@ -13,6 +13,7 @@ import org.axonframework.serialization.Revision;
 import org.axonframework.spring.stereotype.Aggregate;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -371,7 +372,7 @@ public class License {
     void on(CollisionDetected event) {
         openCollisions.add(event.collisionId());
         openSinceReinstated.add(event.collisionId());
-        openCollisionIps.put(event.collisionId(), new ReportedCollision(new java.util.ArrayList<>(event.ips()), event.windowEnd()));
+        openCollisionIps.put(event.collisionId(), new ReportedCollision(new ArrayList<>(event.ips()), event.windowEnd()));
     }
 
     @EventSourcingHandler

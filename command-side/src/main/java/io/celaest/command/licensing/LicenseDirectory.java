@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Licenses by key hash for the validation hot path. The tables it reads are written in the same transaction as
@@ -42,7 +43,7 @@ public class LicenseDirectory {
     private static final Duration COMMIT_SLACK = Duration.ofSeconds(10);
 
     /** Counts drops, so a load that overlapped one is not cached (it may have read the state before the change). */
-    private final java.util.concurrent.atomic.AtomicLong drops = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong drops = new AtomicLong();
 
     private volatile Instant lastPoll;
     private volatile Instant plansChanged;

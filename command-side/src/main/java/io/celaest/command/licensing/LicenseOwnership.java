@@ -6,6 +6,7 @@ import io.celaest.api.platform.RuleViolation;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -23,16 +24,21 @@ public class LicenseOwnership {
 
     /** The license's organization when the caller may see it and holds the scope; else 404 (or 403 for scope). */
     public UUID require(Caller caller, UUID licenseId, String scope) {
-        UUID organization = jdbc.sql("SELECT organization_id FROM license_keys WHERE license_id = ?")
-                .param(licenseId)
-                .query(UUID.class)
-                .optional()
+        UUID organization = organizationOf(licenseId)
                 .filter(caller::canSee)
                 .orElseThrow(() -> RuleViolation.notFound("LICENSE_NOT_FOUND", "No such license"));
         if (!caller.hasScope(scope)) {
             throw new Forbidden("This action needs the scope '" + scope + "'");
         }
         return organization;
+    }
+
+    /** The organization a license belongs to, whoever asks; empty for no such license. */
+    public Optional<UUID> organizationOf(UUID licenseId) {
+        return jdbc.sql("SELECT organization_id FROM license_keys WHERE license_id = ?")
+                .param(licenseId)
+                .query(UUID.class)
+                .optional();
     }
 
     /** Lifecycle changes are the platform operator's: others get 404 for what they cannot see, else 403. */

@@ -12,8 +12,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import org.axonframework.eventhandling.EventBus;
 import org.axonframework.eventhandling.GenericEventMessage;
+import io.celaest.command.licensing.LicenseOwnership;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.http.HttpHeaders;
@@ -52,16 +52,16 @@ public class FailureAuditor implements SmartLifecycle {
     private final ObjectProvider<MeterRegistry> meters;
     private final BoundedEventPublisher publisher;
     private final ClientIpSealer clientIps;
-    private final ObjectProvider<JdbcClient> jdbc;
+    private final ObjectProvider<LicenseOwnership> licenses;
 
     /**
      * Axon and the meter registry are resolved lazily: the authentication filter needs this bean while the web
      * server starts, before they should be created.
      */
     public FailureAuditor(ObjectProvider<EventBus> eventBus, ObjectProvider<MeterRegistry> meters,
-                          ClientIpSealer clientIps, ObjectProvider<JdbcClient> jdbc,
+                          ClientIpSealer clientIps, ObjectProvider<LicenseOwnership> licenses,
                           @Value("${celaest.audit.failure-queue-capacity:10000}") int capacity) {
-        this.jdbc = jdbc;
+        this.licenses = licenses;
         this.meters = meters;
         this.clientIps = clientIps;
         this.publisher = new BoundedEventPublisher("audit records of denied/rejected attempts",
@@ -98,8 +98,10 @@ public class FailureAuditor implements SmartLifecycle {
         CommandAttempts.Attempt attempt = CommandAttempts.last(request);
         UUID organization = caller != null && caller.organizationId() != null ? caller.organizationId()
                 : attempt != null && attempt.organizationId() != null ? attempt.organizationId()
-                : organizationInPath(request) != null ? organizationInPath(request)
-                : organizationOfLicenseInPath(request);
+                : organizationInPath(request);
+        if (organization == null) {
+            organization = organizationOfLicenseInPath(request);
+        }
         offer(new CommandRejected(attempt == null ? null : attempt.command(), organization,
                         attempt == null ? null : attempt.resourceId(), status, cut(code, 100), cut(reason, 500),
                         request.getMethod(), path(request)),
@@ -202,11 +204,7 @@ public class FailureAuditor implements SmartLifecycle {
             return null;
         }
         try {
-            return jdbc.getObject().sql("SELECT organization_id FROM license_keys WHERE license_id = ?")
-                    .param(UUID.fromString(matcher.group(1)))
-                    .query(UUID.class)
-                    .optional()
-                    .orElse(null);
+            return licenses.getObject().organizationOf(UUID.fromString(matcher.group(1))).orElse(null);
         } catch (RuntimeException unknown) {                    // not a UUID, or the database is away: no owner
             return null;
         }
